@@ -1,0 +1,144 @@
+/**
+ * Configuration: one zod schema over an environment object passed in. The only reader of environment variables
+ * (main passes `process.env`). Every bad or missing key is named with what is expected; values are never echoed.
+ * Any key may instead be given as `<KEY>_FILE`, the path of a file holding the value (for secrets).
+ */
+import { z } from 'zod';
+import { isLocalDate, isValidZone, type LocalDate } from './domain/local-date.ts';
+import type { ClockSettings } from './domain/deadlines/deadline.ts';
+import { isKnownCalendarId } from './domain/deadlines/working-calendar.ts';
+import {
+  LANGUAGES, ORG_ROLES, REQUEST_REGIMES, type Language, type OrgRole, type RequestRegime,
+} from './domain/vocabulary.ts';
+
+const email = z.string().trim().toLowerCase().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'expected an e-mail address');
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const bool = (name: string) =>
+  z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: `${name}: expected true or false` })
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+/** Each key with its expectation; `.describe` text is what a bad value is told. */
+const schema = z.object({
+  DATABASE_URL: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<file> or postgres://…')
+    .default('sqlite:./data/dpo-desk.sqlite'),
+  ORG_NAME: z.string().trim().min(1, 'expected the organisation name'),
+  ORG_TIMEZONE: z.string().refine(isValidZone, 'expected an IANA time zone such as Europe/Berlin').default('Europe/Berlin'),
+  ORG_HOLIDAYS: z.string().refine(isKnownCalendarId, 'expected a holiday calendar id such as DE, DE-BY, GB-ENG, FR, ES, US, or none')
+    .default('DE'),
+  HOLIDAY_CLOSURES: z.string().default('').transform(list)
+    .refine((ds) => ds.every(isLocalDate), 'expected comma-separated dates YYYY-MM-DD'),
+  ORG_ROLE: z.enum(ORG_ROLES, { error: 'expected controller or processor' }).default('controller'),
+  ORG_REGIMES: z.string().default('gdpr').transform(list)
+    .refine((rs) => rs.length > 0 && rs.every((r) => (REQUEST_REGIMES as readonly string[]).includes(r)),
+      `expected a comma-separated list of ${REQUEST_REGIMES.join(', ')}`),
+  ORG_DOMAINS: z.string().optional().transform((v) => (v ? list(v).map((d) => d.toLowerCase()) : undefined)),
+  CONTRACT_DAYS: z.coerce.number({ error: 'expected a whole number of days, 1–365' }).int('expected a whole number of days, 1–365')
+    .min(1, 'expected a whole number of days, 1–365').max(365, 'expected a whole number of days, 1–365').default(15),
+  CONTRACT_UNIT: z.enum(['calendar', 'business'], { error: 'expected calendar or business' }).default('calendar'),
+  GDPR_PAUSE: bool('GDPR_PAUSE').default(true),
+  GDPR_EXTENSION_FROM: z.enum(['receipt', 'due'], { error: 'expected receipt or due' }).default('receipt'),
+  LGPD_ROLL: bool('LGPD_ROLL').default(false),
+  DPO_EMAIL: email,
+  DEFAULT_LANGUAGE: z.enum(LANGUAGES, { error: `expected one of ${LANGUAGES.join(', ')}` }).default('en'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a log level such as info' })
+    .default('info'),
+  OUTBOX_DIR: z.string().optional(),
+});
+
+export interface Config {
+  databaseUrl: string;
+  org: {
+    name: string;
+    timezone: string;
+    holidays: string;
+    closures: LocalDate[];
+    role: OrgRole;
+    regimes: RequestRegime[];
+    /** Internal domains: forwards from them are trusted; default the domain of DPO_EMAIL. */
+    domains: string[];
+    dpoEmail: string;
+    defaultLanguage: Language;
+  };
+  clocks: ClockSettings;
+  logLevel: string;
+  /** Where the file transport writes outgoing effects when no mail server or Slack is configured. */
+  outboxDir: string | null;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/** Values the demo uses when the environment does not set them: it runs with no configuration at all. */
+export const DEMO_DEFAULTS: Record<string, string> = {
+  ORG_NAME: 'Example Org (demo)',
+  DPO_EMAIL: 'dpo@example.com',
+};
+
+export interface ConfigSources {
+  /** Reads a `<KEY>_FILE`; injected so tests need no files. */
+  readFile: (path: string) => string;
+  /** Defaults used where the environment has no value (the demo's). */
+  defaults?: Record<string, string>;
+}
+
+/** Parses the environment; on failure, one line per bad key: `KEY: what is expected`. */
+export function parseConfig(env: Record<string, string | undefined>, sources: ConfigSources): ConfigResult {
+  const { values, errors } = resolveFiles(env, sources);
+  const parsed = schema.safeParse({ ...sources.defaults, ...values });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? '?');
+      const missing = issue.code === 'invalid_type' && values[key] === undefined;
+      errors.push(`${key}: ${missing ? 'missing; ' : ''}${issue.message.replace(/^[A-Z_]+: /, '')}`);
+    }
+  }
+  if (errors.length || !parsed.success) return { ok: false, errors: [...new Set(errors)].sort() };
+  return { ok: true, config: toConfig(parsed.data) };
+}
+
+function resolveFiles(env: Record<string, string | undefined>, sources: ConfigSources) {
+  const values: Record<string, string> = {};
+  const errors: string[] = [];
+  for (const key of Object.keys(schema.shape)) {
+    const direct = env[key];
+    const file = env[`${key}_FILE`];
+    if (direct !== undefined && direct !== '') values[key] = direct;
+    else if (file) {
+      try {
+        values[key] = sources.readFile(file).replace(/\r?\n$/, '');
+      } catch {
+        errors.push(`${key}_FILE: cannot read the file it names`);
+      }
+    }
+  }
+  return { values, errors };
+}
+
+function toConfig(e: z.infer<typeof schema>): Config {
+  const dpoDomain = e.DPO_EMAIL.split('@')[1]!;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    org: {
+      name: e.ORG_NAME,
+      timezone: e.ORG_TIMEZONE,
+      holidays: e.ORG_HOLIDAYS,
+      closures: e.HOLIDAY_CLOSURES,
+      role: e.ORG_ROLE,
+      regimes: e.ORG_REGIMES as RequestRegime[],
+      domains: e.ORG_DOMAINS ?? [dpoDomain],
+      dpoEmail: e.DPO_EMAIL,
+      defaultLanguage: e.DEFAULT_LANGUAGE,
+    },
+    clocks: {
+      gdprPause: e.GDPR_PAUSE,
+      gdprExtensionFrom: e.GDPR_EXTENSION_FROM,
+      contractDays: e.CONTRACT_DAYS,
+      contractUnit: e.CONTRACT_UNIT,
+      lgpdRoll: e.LGPD_ROLL,
+    },
+    logLevel: e.LOG_LEVEL,
+    outboxDir: e.OUTBOX_DIR ?? null,
+  };
+}
+
+/** The keys the schema knows (for `doctor` and the `.env.example` test). */
+export const CONFIG_KEYS = Object.keys(schema.shape);

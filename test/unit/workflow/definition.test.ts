@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkWorkflow } from '../../../src/domain/workflow/definition.ts';
+
+const requestYaml = () => parse(readFileSync(new URL('../../../workflows/request.yaml', import.meta.url), 'utf8'));
+const all = () => true;
+
+describe('checkWorkflow names what is wrong', () => {
+  it('accepts the shipped definitions', () => {
+    expect(checkWorkflow('request.yaml', requestYaml(), all).ok).toBe(true);
+    const breach = parse(readFileSync(new URL('../../../workflows/breach.yaml', import.meta.url), 'utf8'));
+    expect(checkWorkflow('breach.yaml', breach, all).ok).toBe(true);
+  });
+
+  it('reports unknown states, missing templates, late reminders and leaving a final state — all at once', () => {
+    const wf = requestYaml();
+    wf.initial = 'new';
+    wf.transitions[0].to = 'doing';
+    wf.transitions.push({ on: 'Reopened', from: ['answered'], to: 'in_progress', roles: ['dpo'] });
+    wf.reminders.push({ id: 'late', anchor: 'due', at: '+2d', to: ['owner'], states: ['received'] });
+    wf.reminders.push({ id: 'ghost', anchor: 'due', at: '-1d', to: ['owner'], states: ['limbo'] });
+    const hasTemplate = (name: string, lang: string) => !(name === 'refusal' && lang === 'fr');
+    const r = checkWorkflow('request.yaml', wf, hasTemplate);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual(expect.arrayContaining([
+      'request.yaml: initial: unknown state "new"',
+      'request.yaml: transitions.0 (WorkStarted): unknown state "doing"',
+      'request.yaml: transitions.9 (Reopened): leaves final state "answered"',
+      'request.yaml: reminders.8 (late): fires after its deadline; mark it overdue: true or move it before',
+      'request.yaml: reminders.9 (ghost): unknown state "limbo"',
+      'request.yaml: transitions.7 (Refused): missing template "refusal" in fr',
+    ]));
+    expect(r.errors).toHaveLength(6);
+  });
+
+  it('rejects a breach reminder after 72 h unless it is an overdue one, and working days on a breach clock', () => {
+    const wf = parse(readFileSync(new URL('../../../workflows/breach.yaml', import.meta.url), 'utf8'));
+    wf.reminders.push({ id: 'too-late', anchor: 'aware', at: '+80h', to: ['dpo'], states: ['reported'] });
+    wf.reminders.push({ id: 'office-hours', anchor: 'due', at: '-1wd', to: ['dpo'], states: ['reported'] });
+    const r = checkWorkflow('breach.yaml', wf, all);
+    expect(r.ok ? [] : r.errors).toEqual([
+      'breach.yaml: reminders.7 (too-late): fires after its deadline; mark it overdue: true or move it before',
+      'breach.yaml: reminders.8 (office-hours): breach clocks count elapsed time, not working days',
+    ]);
+  });
+
+  it('reports schema errors with their path', () => {
+    const wf = requestYaml();
+    wf.transitions[0].roles = ['janitor'];
+    wf.reminders[0].at = 'soon';
+    const r = checkWorkflow('request.yaml', wf, all);
+    expect(r.ok ? [] : r.errors.map((e) => e.split(':').slice(0, 2).join(':'))).toEqual([
+      'request.yaml: transitions.0.roles.0', 'request.yaml: reminders.0.at',
+    ]);
+  });
+});
