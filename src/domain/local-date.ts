@@ -100,6 +100,11 @@ export function endOfDayInstant(d: LocalDate, zone: string): Date {
   return dt.toJSDate();
 }
 
+/** The last calendar day before `instant` in `zone`: the due date of a clock that runs out at `instant`. */
+export function lastDayBefore(instant: Date, zone: string): LocalDate {
+  return dateInZone(new Date(instant.getTime() - 1), zone);
+}
+
 /** The first instant of `d` in `zone`. */
 export function startOfDayInstant(d: LocalDate, zone: string): Date {
   return DateTime.fromISO(d, { zone }).startOf('day').toJSDate();

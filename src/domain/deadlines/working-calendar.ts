@@ -34,7 +34,8 @@ export function createWorkingCalendar(id: string, closures: readonly LocalDate[]
   if (!isKnownCalendarId(id)) throw new RangeError(`unknown holiday calendar: ${id}`);
   const closed = new Set(closures);
   const byYear = new Map<number, Map<LocalDate, string>>();
-  const holidays = id === 'none' ? null : new Holidays(...(id.split('-') as [string, string?, string?]));
+  const [country, state, region] = id.split('-');
+  const holidays = id === 'none' ? null : new Holidays(country!, state ?? '', region ?? '');
 
   function publicHolidays(year: number): Map<LocalDate, string> {
     let map = byYear.get(year);

@@ -1,0 +1,135 @@
+/** Table types for kysely. Rows map to domain values only in the repositories. */
+
+export interface CasesTable {
+  id: string;
+  number: string;
+  source_key: string | null;
+  kind: string;
+  state: string;
+  request_types: string;
+  regimes: string;
+  role: string;
+  owner: string | null;
+  language: string;
+  channel: string;
+  received_at: number;
+  received_date: string;
+  detected_at: number | null;
+  aware_at: number | null;
+  governing_regime: string | null;
+  governing_due_at: number | null;
+  identity_verified_at: number | null;
+  extension_reasons: string | null;
+  extension_requested_at: number | null;
+  extension_sent_on: string | null;
+  legal_hold: number;
+  delivery_failures: number;
+  outcome: string | null;
+  closed_at: number | null;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface CasePrivateTable {
+  case_id: string;
+  requester_email: string | null;
+  requester_name: string | null;
+  requester_verified: number;
+  requester_address: string | null;
+  subject: string | null;
+  content: string | null;
+  redacted_at: number | null;
+}
+
+export interface CaseDeadlinesTable {
+  case_id: string;
+  regime: string;
+  rule: string;
+  inputs: string;
+  received_date: string;
+  raw_due: string | null;
+  due: string;
+  extended_due: string | null;
+  extended: number;
+  acknowledge_by: string | null;
+  opt_out_by: string | null;
+  due_at: number;
+  holidays: string;
+  paused_days: number;
+  paused_since: string | null;
+  steps: string;
+  computed_at: number;
+}
+
+export interface CasePausesTable {
+  id: string;
+  case_id: string;
+  reason: string;
+  asked_on: string;
+  asked_at: number;
+  answered_on: string | null;
+  answered_at: number | null;
+}
+
+export interface CaseLinksTable {
+  case_id: string;
+  linked_case_id: string;
+  relation: string;
+  created_at: number;
+}
+
+export interface CaseSequencesTable {
+  prefix: string;
+  year: number;
+  last: number;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  case_id: string | null;
+  type: string;
+  actor: string;
+  at: number;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  case_id: string | null;
+  channel: string;
+  kind: string;
+  idempotency_key: string;
+  payload: string;
+  on_sent: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  transport_ref: string | null;
+  created_at: number;
+  sent_at: number | null;
+  failed_at: number | null;
+}
+
+export interface DB {
+  cases: CasesTable;
+  case_private: CasePrivateTable;
+  case_deadlines: CaseDeadlinesTable;
+  case_pauses: CasePausesTable;
+  case_links: CaseLinksTable;
+  case_sequences: CaseSequencesTable;
+  audit_head: AuditHeadTable;
+  audit_events: AuditEventsTable;
+  outbox: OutboxTable;
+}

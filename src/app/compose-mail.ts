@@ -1,0 +1,87 @@
+/**
+ * Mail effects of a decision: templated mail rendered into outbox rows in the same transaction. A mail to the
+ * data subject is withheld (and the withholding audited) when the address is unverified — recovered only from a
+ * forwarded body — or missing: a forged "From:" line must never make dpo-desk send personal data anywhere.
+ */
+import type { NewAuditEvent } from '../adapters/db/audit-log.ts';
+import type { NewOutboxRow } from '../adapters/db/outbox-repository.ts';
+import type { Case, CasePrivate } from '../domain/case.ts';
+import type { Deadline } from '../domain/deadlines/deadline.ts';
+import type { AppDeps } from './deps.ts';
+
+export interface MailRequest {
+  template: string;
+  case: Case;
+  private: CasePrivate;
+  deadlines: readonly Deadline[];
+  /** Template-specific values (reasons, outcome, incident facts…). */
+  fields: Record<string, unknown>;
+  /** The address it goes to (already checked). */
+  to: string;
+  /** The outbox row id: Message-IDs are derived from it so a retried send carries the same one. */
+  outboxId: string;
+}
+
+export interface ComposedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+export interface MailComposer {
+  compose(req: MailRequest): ComposedMail;
+}
+
+export interface Effects {
+  outbox: NewOutboxRow[];
+  audit: NewAuditEvent[];
+}
+
+export function noEffects(): Effects {
+  return { outbox: [], audit: [] };
+}
+
+/** Templated mails to the data subject for `templates`, or audited reasons why not. */
+export function mailToRequester(
+  deps: Pick<AppDeps, 'mail' | 'newId'>,
+  args: { case: Case; private: CasePrivate; deadlines: readonly Deadline[]; templates: readonly string[];
+    fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent?: string | null },
+): Effects {
+  const fx = noEffects();
+  const { case: c, private: p, now } = args;
+  for (const template of args.templates) {
+    const withheld = !p.requesterEmail ? 'no address for the data subject'
+      : !p.requesterVerified ? 'the address is unverified (recovered from a forwarded body); confirm it first'
+        : !deps.mail ? 'no mail composer configured' : null;
+    if (withheld) {
+      fx.audit.push({ caseId: c.id, type: 'MailWithheld', actor: args.actor, at: now, data: { template, reason: withheld } });
+      continue;
+    }
+    const id = deps.newId();
+    const mail = deps.mail!.compose({
+      template, case: c, private: p, deadlines: args.deadlines, fields: args.fields, to: p.requesterEmail!, outboxId: id,
+    });
+    fx.outbox.push({
+      id, caseId: c.id, channel: 'mail', kind: template, idempotencyKey: `${args.key}:${template}`,
+      payload: { ...mail }, onSent: args.onSent ?? null, notBefore: now,
+    });
+    fx.audit.push({ caseId: c.id, type: 'MailQueued', actor: args.actor, at: now, data: { template, outboxId: id, messageId: mail.messageId } });
+  }
+  return fx;
+}
+
+/** A Slack notice about a case: number, kind, types, regime, due date, state — never identity or content. */
+export function caseNotice(
+  deps: Pick<AppDeps, 'newId'>, c: Case, kind: string, key: string, now: Date, extra: Record<string, unknown> = {},
+): NewOutboxRow {
+  return {
+    id: deps.newId(), caseId: c.id, channel: 'slack', kind, idempotencyKey: key, notBefore: now,
+    payload: {
+      caseNumber: c.number, kind: c.kind, requestTypes: c.requestTypes, regime: c.governingRegime, state: c.state,
+      owner: c.owner, dueAt: c.governingDueAt?.toISOString() ?? null, ...extra,
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The outbox deliverer: claims due rows, sends each through the transport of its channel, and records the
+ * outcome. A row is marked sent only after its transport confirmed; retryable failures come back with capped
+ * backoff; permanent ones are recorded on the case and the DPO is alerted (through the outbox too).
+ */
+import { appendAudit } from '../adapters/db/audit-log.ts';
+import { findCaseById, updateCase } from '../adapters/db/case-repository.ts';
+import {
+  claimDue, enqueue, markFailed, markRetry, markSent, type OutboxChannel, type OutboxRow,
+} from '../adapters/db/outbox-repository.ts';
+import { decideFailure, DeliveryError, DEFAULT_RETRY, type RetryPolicy } from '../domain/outbox-policy.ts';
+import type { AppDeps } from './deps.ts';
+import { ON_SENT } from './on-sent.ts';
+
+/** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
+export interface Transport {
+  send(row: OutboxRow): Promise<{ ref: string | null }>;
+}
+
+export type Transports = Partial<Record<OutboxChannel, Transport>>;
+
+export interface DeliverOptions {
+  owner: string;
+  limit?: number;
+  leaseMs?: number;
+  retry?: RetryPolicy;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+export async function deliverOutbox(deps: AppDeps, transports: Transports, opts: DeliverOptions): Promise<DeliveryReport> {
+  const { db, dialect } = deps.database;
+  const rows = await claimDue(db, dialect, {
+    owner: opts.owner, now: deps.clock(), leaseMs: opts.leaseMs ?? 5 * 60_000, limit: opts.limit ?? 50,
+  });
+  const report: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+  for (const row of rows) {
+    const outcome = await deliverOne(deps, transports, row, opts);
+    report[outcome]++;
+  }
+  return report;
+}
+
+async function deliverOne(
+  deps: AppDeps, transports: Transports, row: OutboxRow, opts: DeliverOptions,
+): Promise<keyof DeliveryReport> {
+  const transport = transports[row.channel];
+  try {
+    if (!transport) throw new DeliveryError(`no transport for channel ${row.channel}`, false);
+    const { ref } = await transport.send(row);
+    await recordSent(deps, row, opts.owner, ref);
+    return 'sent';
+  } catch (e) {
+    const error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e), true);
+    const now = deps.clock();
+    const decision = decideFailure(error, row.attempts, row.createdAt.getTime(), now.getTime(), opts.retry ?? DEFAULT_RETRY, deps.random);
+    if (decision.action === 'retry') {
+      await markRetry(deps.database.db, row.id, opts.owner, new Date(decision.at), error.message);
+      deps.log.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts, retryAt: new Date(decision.at).toISOString() }, 'delivery failed, will retry');
+      return 'retried';
+    }
+    await recordFailed(deps, row, opts.owner, decision.reason);
+    return 'failed';
+  }
+}
+
+async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, ref: string | null): Promise<void> {
+  const now = deps.clock();
+  await deps.database.db.transaction().execute(async (trx) => {
+    if (!(await markSent(trx, row.id, owner, ref, now))) {
+      deps.log.warn({ outbox: row.id }, 'sent after its lease was taken over; recorded once by the other deliverer');
+      return;
+    }
+    if (row.caseId) {
+      await appendAudit(trx, [{
+        caseId: row.caseId, type: 'EffectDelivered', actor: 'system', at: now,
+        data: { outboxId: row.id, channel: row.channel, kind: row.kind, ref },
+      }]);
+    }
+    if (row.onSent) await ON_SENT[row.onSent]?.(deps, trx, row, now);
+  });
+}
+
+/** A permanent failure: on the case (counter + audit) and an alert to the DPO, unless it was that alert. */
+async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, reason: string): Promise<void> {
+  const now = deps.clock();
+  await deps.database.db.transaction().execute(async (trx) => {
+    if (!(await markFailed(trx, row.id, owner, reason, now))) return;
+    const c = row.caseId ? await findCaseById(trx, row.caseId) : null;
+    if (c) await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });
+    await appendAudit(trx, [{
+      caseId: row.caseId, type: 'DeliveryFailed', actor: 'system', at: now,
+      data: { outboxId: row.id, channel: row.channel, kind: row.kind, reason },
+    }]);
+    if (row.kind === 'dpo-alert') return;
+    const alert = {
+      caseNumber: c?.number ?? null, failedKind: row.kind, channel: row.channel, reason,
+      to: deps.config.org.dpoEmail,
+    };
+    await enqueue(trx, [{
+      id: deps.newId(), caseId: row.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${row.id}:failed:mail`,
+      payload: alert, notBefore: now,
+    }, {
+      id: deps.newId(), caseId: row.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${row.id}:failed:slack`,
+      payload: alert, notBefore: now,
+    }], now);
+  });
+  deps.log.error({ outbox: row.id, kind: row.kind, channel: row.channel }, 'delivery failed permanently; DPO alerted');
+}

@@ -1,0 +1,66 @@
+/**
+ * The composition root: configuration → adapters → use cases. The CLI, the tests and the demo all build the desk
+ * here, so what they run is the same code; only the clock, ids and transports may be swapped.
+ */
+import { randomUUID } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { openDatabase } from './adapters/db/database.ts';
+import { migrateToLatest } from './adapters/db/migrations.ts';
+import { createFileTransport } from './adapters/transports/file-transport.ts';
+import { createLogTransport } from './adapters/transports/log-transport.ts';
+import { loadWorkflows } from './adapters/workflows/load-workflows.ts';
+import type { Transports } from './app/deliver-outbox.ts';
+import type { AppDeps } from './app/deps.ts';
+import type { Config } from './config.ts';
+import { createWorkingCalendar } from './domain/deadlines/working-calendar.ts';
+import { createLogger } from './logger.ts';
+import type { MailComposer } from './app/compose-mail.ts';
+
+/** The repository root: workflows/ and templates/ are read from here. */
+export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface DeskOptions {
+  config: Config;
+  clock?: () => Date;
+  newId?: () => string;
+  random?: () => number;
+  log?: Logger;
+  /** Replace or add transports (tests: a failing one; later: SMTP, Slack). */
+  transports?: Transports;
+  mail?: MailComposer | null;
+}
+
+export interface Desk {
+  deps: AppDeps;
+  transports: Transports;
+  migrate(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Builds the desk. Throws on invalid workflow definitions, naming every problem. */
+export function createDesk(opts: DeskOptions): Desk {
+  const { config } = opts;
+  const log = opts.log ?? createLogger(config.logLevel);
+  const database = openDatabase(config.databaseUrl);
+  const deps: AppDeps = {
+    database,
+    config,
+    workflows: loadWorkflows(join(ROOT_DIR, 'workflows'), join(ROOT_DIR, 'templates')),
+    calendar: createWorkingCalendar(config.org.holidays, config.org.closures),
+    mail: opts.mail ?? null,
+    newId: opts.newId ?? randomUUID,
+    random: opts.random ?? Math.random,
+    clock: opts.clock ?? (() => new Date()),
+    log,
+  };
+  const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
+  const transports: Transports = { mail: fallback, slack: fallback, log: createLogTransport(log), ...opts.transports };
+  return {
+    deps,
+    transports,
+    migrate: () => migrateToLatest(database.db),
+    close: () => database.close(),
+  };
+}
