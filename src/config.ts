@@ -43,7 +43,49 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a log level such as info' })
     .default('info'),
   OUTBOX_DIR: z.string().optional(),
+  // The DPO mailbox (read with IMAP). Unset IMAP_HOST: no mailbox, the demo runs over sample mail.
+  IMAP_HOST: z.string().trim().min(1).optional(),
+  IMAP_PORT: port('IMAP_PORT').default(993),
+  IMAP_SECURE: bool('IMAP_SECURE').default(true),
+  IMAP_USER: z.string().optional(),
+  IMAP_PASSWORD: z.string().optional(),
+  IMAP_MAILBOX: z.string().min(1).default('INBOX'),
+  IMAP_PROCESSED_MAILBOX: z.string().min(1).default('Processed'),
+  IMAP_QUARANTINE_MAILBOX: z.string().min(1).default('Quarantine'),
+  IMAP_POLL_SECONDS: z.coerce.number({ error: 'expected seconds, 10–120' }).int().min(10, 'expected seconds, 10–120')
+    .max(120, 'expected seconds, 10–120').default(60),
+  // Sending (nodemailer over SMTP). Unset SMTP_HOST: mail is written to OUTBOX_DIR instead.
+  SMTP_HOST: z.string().trim().min(1).optional(),
+  SMTP_PORT: port('SMTP_PORT').default(587),
+  SMTP_SECURE: bool('SMTP_SECURE').default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_FROM: email.optional(),
+  MAIL_SENT_MAILBOX: z.string().optional(),
+  MAIL_SIGNING_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  MAIL_RECEIVING_HOSTS: z.string().default('').transform((v) => list(v).map((h) => h.toLowerCase())),
+  MAIL_MAX_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().positive('expected a size in bytes')
+    .default(25 * 1024 * 1024),
+  AUTO_MAIL_CAP_PER_DAY: z.coerce.number({ error: 'expected a whole number' }).int().min(1, 'expected at least 1').default(5),
+  PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
+    .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
+
+function port(name: string) {
+  return z.coerce.number({ error: `${name}: expected a port number` }).int(`${name}: expected a port number`)
+    .min(1, `${name}: expected a port number`).max(65535, `${name}: expected a port number`);
+}
+
+/** `example.org=privacy@example.org,ada@example.net=dpo@example.net` → customer → controller address. */
+function parseControllers(v: string): Record<string, string> | null {
+  const map: Record<string, string> = {};
+  for (const pair of list(v)) {
+    const [from, to] = pair.split('=').map((x) => x?.trim().toLowerCase());
+    if (!from || !to || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(to)) return null;
+    map[from] = to;
+  }
+  return map;
+}
 
 export interface Config {
   databaseUrl: string;
@@ -63,6 +105,22 @@ export interface Config {
   logLevel: string;
   /** Where the file transport writes outgoing effects when no mail server or Slack is configured. */
   outboxDir: string | null;
+  imap: { host: string; port: number; secure: boolean; user: string; password: string; mailbox: string;
+    processed: string; quarantine: string; pollSeconds: number } | null;
+  smtp: { host: string; port: number; secure: boolean; user: string | null; password: string | null } | null;
+  mail: {
+    /** The From of everything dpo-desk sends (default DPO_EMAIL). */
+    from: string;
+    sentMailbox: string | null;
+    /** HMAC key of our Message-IDs; the demo's fixed key is used only without a mailbox or mail server. */
+    signingSecret: string;
+    /** Our own MX/IMAP hosts: their Received headers date the receipt (gdpr-rules §1). */
+    receivingHosts: string[];
+    maxBytes: number;
+    autoMailCapPerDay: number;
+    /** Processor role: customer domain or address → the controller's address requests are forwarded to. */
+    controllers: Record<string, string>;
+  };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -91,6 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>, sources: Co
       errors.push(`${key}: ${missing ? 'missing; ' : ''}${issue.message.replace(/^[A-Z_]+: /, '')}`);
     }
   }
+  if (parsed.success) errors.push(...crossKeyErrors(parsed.data));
   if (errors.length || !parsed.success) return { ok: false, errors: [...new Set(errors)].sort() };
   return { ok: true, config: toConfig(parsed.data) };
 }
@@ -111,6 +170,20 @@ function resolveFiles(env: Record<string, string | undefined>, sources: ConfigSo
     }
   }
   return { values, errors };
+}
+
+/** Keys that only make sense together. */
+function crossKeyErrors(e: z.infer<typeof schema>): string[] {
+  const errors: string[] = [];
+  if (e.IMAP_HOST) {
+    if (!e.IMAP_USER) errors.push('IMAP_USER: missing; required when IMAP_HOST is set');
+    if (!e.IMAP_PASSWORD) errors.push('IMAP_PASSWORD: missing; required when IMAP_HOST is set');
+  }
+  if ((e.IMAP_HOST || e.SMTP_HOST) && !e.MAIL_SIGNING_SECRET) {
+    errors.push('MAIL_SIGNING_SECRET: missing; required with a mailbox or mail server (signs our Message-IDs)');
+  }
+  if (e.SMTP_USER && !e.SMTP_PASSWORD) errors.push('SMTP_PASSWORD: missing; required when SMTP_USER is set');
+  return errors;
 }
 
 function toConfig(e: z.infer<typeof schema>): Config {
@@ -137,6 +210,23 @@ function toConfig(e: z.infer<typeof schema>): Config {
     },
     logLevel: e.LOG_LEVEL,
     outboxDir: e.OUTBOX_DIR ?? null,
+    imap: e.IMAP_HOST ? {
+      host: e.IMAP_HOST, port: e.IMAP_PORT, secure: e.IMAP_SECURE, user: e.IMAP_USER!, password: e.IMAP_PASSWORD!,
+      mailbox: e.IMAP_MAILBOX, processed: e.IMAP_PROCESSED_MAILBOX, quarantine: e.IMAP_QUARANTINE_MAILBOX,
+      pollSeconds: e.IMAP_POLL_SECONDS,
+    } : null,
+    smtp: e.SMTP_HOST ? {
+      host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER ?? null, password: e.SMTP_PASSWORD ?? null,
+    } : null,
+    mail: {
+      from: e.MAIL_FROM ?? e.DPO_EMAIL,
+      sentMailbox: e.MAIL_SENT_MAILBOX || null,
+      signingSecret: e.MAIL_SIGNING_SECRET ?? 'demo-only-signing-secret',
+      receivingHosts: e.MAIL_RECEIVING_HOSTS,
+      maxBytes: e.MAIL_MAX_BYTES,
+      autoMailCapPerDay: e.AUTO_MAIL_CAP_PER_DAY,
+      controllers: e.PROCESSOR_CONTROLLERS!,
+    },
   };
 }
 

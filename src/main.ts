@@ -17,6 +17,8 @@ import type { Config } from './config.ts';
 import { createWorkingCalendar } from './domain/deadlines/working-calendar.ts';
 import { createLogger } from './logger.ts';
 import type { MailComposer } from './app/compose-mail.ts';
+import { createMailComposer } from './adapters/mail/mail-composer.ts';
+import { createMailRenderer } from './adapters/templates/mail-renderer.ts';
 
 /** The repository root: workflows/ and templates/ are read from here. */
 export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,7 +51,8 @@ export function createDesk(opts: DeskOptions): Desk {
     config,
     workflows: loadWorkflows(join(ROOT_DIR, 'workflows'), join(ROOT_DIR, 'templates')),
     calendar: createWorkingCalendar(config.org.holidays, config.org.closures),
-    mail: opts.mail ?? null,
+    mail: opts.mail === undefined
+      ? createMailComposer(createMailRenderer({ dir: join(ROOT_DIR, 'templates', 'mail') }), config) : opts.mail,
     newId: opts.newId ?? randomUUID,
     random: opts.random ?? Math.random,
     clock: opts.clock ?? (() => new Date()),

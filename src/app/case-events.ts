@@ -15,7 +15,7 @@ import { decideExtension } from '../domain/deadlines/extension.ts';
 import { dateInZone } from '../domain/local-date.ts';
 import { applyEvent } from '../domain/workflow/interpreter.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
-import { caseNotice, mailToRequester } from './compose-mail.ts';
+import { caseNotice, mailToRequester, MailContextError } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
 
 export interface CaseEventInput {
@@ -28,6 +28,17 @@ export interface CaseEventInput {
 }
 
 export async function recordCaseEvent(deps: AppDeps, input: CaseEventInput, now: Date): Promise<Result<{ case: Case }>> {
+  try {
+    return await applyInTransaction(deps, input, now);
+  } catch (e) {
+    if (e instanceof MailContextError) {
+      return { ok: false, code: 'TEMPLATE_CONTEXT_INVALID', message: `${input.type} needs more for the ${e.template} mail: ${e.message}` };
+    }
+    throw e;
+  }
+}
+
+async function applyInTransaction(deps: AppDeps, input: CaseEventInput, now: Date): Promise<Result<{ case: Case }>> {
   return deps.database.db.transaction().execute(async (trx) => {
     const loaded = await findCaseByNumber(trx, input.caseNumber);
     if (!loaded) return { ok: false, code: 'CASE_NOT_FOUND', message: `No case ${input.caseNumber}.` };

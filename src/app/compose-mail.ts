@@ -31,6 +31,13 @@ export interface ComposedMail {
   headers: Record<string, string>;
 }
 
+/** A template could not be filled from the case and the event's fields: the event is refused, nothing changes. */
+export class MailContextError extends Error {
+  constructor(readonly template: string, message: string) {
+    super(message);
+  }
+}
+
 export interface MailComposer {
   compose(req: MailRequest): ComposedMail;
 }
@@ -61,9 +68,14 @@ export function mailToRequester(
       continue;
     }
     const id = deps.newId();
-    const mail = deps.mail!.compose({
-      template, case: c, private: p, deadlines: args.deadlines, fields: args.fields, to: p.requesterEmail!, outboxId: id,
-    });
+    let mail: ComposedMail;
+    try {
+      mail = deps.mail!.compose({
+        template, case: c, private: p, deadlines: args.deadlines, fields: args.fields, to: p.requesterEmail!, outboxId: id,
+      });
+    } catch (e) {
+      throw new MailContextError(template, (e as Error).message);
+    }
     fx.outbox.push({
       id, caseId: c.id, channel: 'mail', kind: template, idempotencyKey: `${args.key}:${template}`,
       payload: { ...mail }, onSent: args.onSent ?? null, notBefore: now,

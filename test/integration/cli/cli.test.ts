@@ -126,7 +126,7 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const view = JSON.parse(show.out);
     expect(view).toMatchObject({ number: 'DSR-2026-0001', governing_regime: 'gdpr' });
     expect(view.deadlines[0]).toMatchObject({ regime: 'gdpr', due: '2026-04-07', rule: expect.stringContaining('Art. 12(3)') });
-    expect(view.audit.map((e: { type: string }) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailWithheld']);
+    expect(view.audit.map((e: { type: string }) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailQueued']);
     expect(show.out).not.toContain('Ada');
     expect((await cli(['case', 'show', 'DSR-2026-0001', '--private', '--json'], env)).out).toContain('Ada Example');
     expect((await cli(['case', 'show', 'DSR-2026-0042'], env))).toMatchObject({ code: 1, err: expect.stringContaining('no case DSR-2026-0042') });

@@ -4,6 +4,7 @@ import { getDeadlines, getLinks, getPauses, getPrivate, linkCases, listCases, fi
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
 import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { verifyAudit } from '../../../src/app/verify-audit.ts';
 import type { Desk } from '../../../src/main.ts';
@@ -72,17 +73,25 @@ describe.each(testDatabases())('cases on $name', (tdb) => {
     const { case: c } = await request();
     const events = [];
     for await (const e of readAudit(desk.deps.database.db)) events.push(e);
-    expect(events.map((e) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailWithheld']);
+    expect(events.map((e) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailQueued']);
     const outbox = await listOutbox(desk.deps.database.db, { caseId: c.id });
-    expect(outbox.map((o) => [o.channel, o.kind])).toEqual([['slack', 'case-opened']]);
-    const published = JSON.stringify([events, outbox]);
+    expect(outbox.map((o) => [o.channel, o.kind]).sort()).toEqual([['mail', 'acknowledgement'], ['slack', 'case-opened']]);
+    const ack = outbox.find((o) => o.kind === 'acknowledgement')!;
+    expect(ack.payload).toMatchObject({ to: 'ada.example@example.test', subject: expect.stringContaining(`[${c.number}]`) });
+    expect(ack.payload.text).toContain('7 April 2026');
+    const notice = outbox.find((o) => o.kind === 'case-opened')!;
+    const published = JSON.stringify([events, notice]);
     for (const pii of ['Ada', 'ada.example', 'Auskunft', 'what you hold']) expect(published).not.toContain(pii);
   });
 
   it('pauses for identity, resumes on the reply and moves the deadline by the paused days', async () => {
     const { case: c } = await request();
     clock.set('2026-03-10T10:00:00Z');
-    expect(await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'IdentityRequested', actor: agent }, clock())).toMatchObject({ ok: true });
+    const bare = await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'IdentityRequested', actor: agent }, clock());
+    expect(bare).toMatchObject({ ok: false, code: 'TEMPLATE_CONTEXT_INVALID', message: expect.stringContaining('identity') });
+    const identity = { reason: 'The address is not linked to an account.', proofNeeded: ['your customer number'] };
+    expect(await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'IdentityRequested', actor: agent, fields: { identity } }, clock()))
+      .toMatchObject({ ok: true });
     clock.set('2026-03-17T08:00:00Z');
     const resumed = await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'SubjectReplied', actor: { id: 'system', role: 'system' } }, clock());
     expect(resumed).toMatchObject({ ok: true, case: { state: 'in_progress' } });
@@ -110,11 +119,47 @@ describe.each(testDatabases())('cases on $name', (tdb) => {
     expect(noReasons).toMatchObject({ ok: false, code: 'FIELD_REQUIRED' });
   });
 
+  it('extends only once the notice with reasons was sent inside the first month', async () => {
+    const { case: c } = await request();
+    clock.set('2026-04-01T10:00:00Z');
+    const asked = await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'ExtensionRequested', actor: dpo, fields: { reasons: 'Twelve years of archived records.' } }, clock());
+    expect(asked).toMatchObject({ ok: true });
+    const db = desk.deps.database.db;
+    expect((await getDeadlines(db, c.id))[0]).toMatchObject({ due: '2026-04-07', extended: false });
+    const sink = { sent: [] as string[], async send(row: { kind: string }) { this.sent.push(row.kind); return { ref: null }; } };
+    await deliverOutbox(desk.deps, { mail: sink, slack: sink }, { owner: 'A' });
+    expect(sink.sent).toContain('extension-notice');
+    expect((await getDeadlines(db, c.id))[0]).toMatchObject({ due: '2026-04-07', extendedDue: '2026-06-05', extended: true });
+    expect((await findCaseByNumber(db, c.number))!.governingDueAt!.toISOString()).toBe('2026-06-05T22:00:00.000Z');
+    const again = await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'ExtensionRequested', actor: dpo, fields: { reasons: 'more' } }, clock());
+    expect(again).toMatchObject({ ok: false, code: 'EXTENSION_ALREADY_USED' });
+  });
+
+  it('refuses the extension when its notice only went out after the original deadline', async () => {
+    const { case: c } = await request();
+    clock.set('2026-04-07T10:00:00Z');
+    await recordCaseEvent(desk.deps, { caseNumber: c.number, type: 'ExtensionRequested', actor: dpo, fields: { reasons: 'complex' } }, clock());
+    clock.set('2026-04-08T07:00:00Z'); // the mail server was down until after the deadline
+    const sink = { async send() { return { ref: null }; } };
+    await deliverOutbox(desk.deps, { mail: sink, slack: sink }, { owner: 'A' });
+    const db = desk.deps.database.db;
+    expect((await getDeadlines(db, c.id))[0]).toMatchObject({ extended: false, due: '2026-04-07' });
+    expect((await findCaseByNumber(db, c.number))!.extension).toBeNull();
+    const alerts = (await listOutbox(db, { caseId: c.id })).filter((o) => o.kind === 'dpo-alert');
+    expect(alerts).toHaveLength(1);
+  });
+
   it('closes a case, records the outcome, lists open cases by deadline and links cases', async () => {
     const a = await request();
     const b = await request();
     await recordCaseEvent(desk.deps, { caseNumber: a.case.number, type: 'WorkStarted', actor: agent }, clock());
-    const closed = await recordCaseEvent(desk.deps, { caseNumber: a.case.number, type: 'Answered', actor: agent, fields: { outcome: 'data sent' } }, clock());
+    const answer = {
+      access: { attachments: [{ filename: 'data.json' }], purposes: ['billing'], categories: ['contact details'], recipients: [], storagePeriod: '2 years' },
+      erasure: { completedDate: '2026-03-05', scope: 'all account data', retained: [] },
+      recipientNotice: { informed: [], notInformedReason: 'no recipients' },
+      authority: { name: 'Example DPA', url: 'https://dpa.example.test' },
+    };
+    const closed = await recordCaseEvent(desk.deps, { caseNumber: a.case.number, type: 'Answered', actor: agent, fields: { outcome: 'data sent', ...answer } }, clock());
     expect(closed).toMatchObject({ ok: true, case: { state: 'answered', outcome: 'data sent' } });
     const db = desk.deps.database.db;
     expect((await listCases(db, { open: true })).map((c) => c.number)).toEqual([b.case.number]);
