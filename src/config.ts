@@ -149,7 +149,7 @@ export function parseConfig(env: Record<string, string | undefined>, sources: Co
       errors.push(`${key}: ${missing ? 'missing; ' : ''}${issue.message.replace(/^[A-Z_]+: /, '')}`);
     }
   }
-  if (parsed.success) errors.push(...crossKeyErrors(parsed.data));
+  errors.push(...crossKeyErrors(values));
   if (errors.length || !parsed.success) return { ok: false, errors: [...new Set(errors)].sort() };
   return { ok: true, config: toConfig(parsed.data) };
 }
@@ -173,7 +173,7 @@ function resolveFiles(env: Record<string, string | undefined>, sources: ConfigSo
 }
 
 /** Keys that only make sense together. */
-function crossKeyErrors(e: z.infer<typeof schema>): string[] {
+function crossKeyErrors(e: Record<string, string | undefined>): string[] {
   const errors: string[] = [];
   if (e.IMAP_HOST) {
     if (!e.IMAP_USER) errors.push('IMAP_USER: missing; required when IMAP_HOST is set');

@@ -55,6 +55,28 @@ describe('parseConfig', () => {
     expect(r.ok && r.config.org.name).toBe('Mine');
   });
 
+  it('requires the IMAP credentials and a signing secret with a mailbox', () => {
+    const r = parseConfig({ ...minimal, IMAP_HOST: 'imap.example.com', IMAP_PORT: '99999', PROCESSOR_CONTROLLERS: 'x' }, noFiles);
+    expect(r.ok ? [] : r.errors).toEqual([
+      'IMAP_PASSWORD: missing; required when IMAP_HOST is set',
+      'IMAP_PORT: expected a port number',
+      'IMAP_USER: missing; required when IMAP_HOST is set',
+      'MAIL_SIGNING_SECRET: missing; required with a mailbox or mail server (signs our Message-IDs)',
+      'PROCESSOR_CONTROLLERS: expected domain-or-address=controller@address pairs separated by commas',
+    ]);
+  });
+
+  it('parses the mail settings', () => {
+    const r = parseConfig({
+      ...minimal, SMTP_HOST: 'smtp.example.com', MAIL_SIGNING_SECRET: 'a-long-enough-secret', MAIL_RECEIVING_HOSTS: 'MX.example.com',
+      PROCESSOR_CONTROLLERS: 'customer.example=Privacy@customer.example',
+    }, noFiles);
+    expect(r.ok && r.config.mail).toMatchObject({
+      from: 'dpo@example.com', receivingHosts: ['mx.example.com'], controllers: { 'customer.example': 'privacy@customer.example' },
+    });
+    expect(r.ok && r.config.smtp).toMatchObject({ host: 'smtp.example.com', port: 587, secure: false });
+  });
+
   it('every key is documented in .env.example', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     for (const key of CONFIG_KEYS) expect(example).toMatch(new RegExp(`^#? ?${key}=`, 'm'));
