@@ -38,7 +38,7 @@ export interface AutoPolicy {
  * Anchored at the start so a person's "Re: out of office next week" stays human.
  */
 const OUT_OF_OFFICE_SUBJECT =
-  /^\s*(automatic reply|auto(?:matic)?[- ]?reply|automatische antwort|abwesenheitsnotiz|abwesenheit|out of (?:the )?office|r[ée]ponse automatique|absence du bureau|respuesta autom[áa]tica|fuera de la oficina)\b/i;
+  /^\s*(automatic reply|auto(?:matic)?[- ]?reply|automatische antwort|abwesenheitsnotiz|out of (?:the )?office|r[ée]ponse automatique|absence du bureau|respuesta autom[áa]tica|fuera de la oficina)\b/i;
 
 type Rule = { auto: AutoClass; test: (s: AutoSignals, p: AutoPolicy) => string | null };
 

@@ -39,7 +39,10 @@ export function readInlineForward(text: string, subject: string): InlineForward 
     // A parser failure on odd text means "no forward we can read": the outer message is handled as it is.
     return null;
   }
-  if (!result.forwarded) return null;
+  // email-forward-parser also answers `forwarded: true` from a "FW:" subject alone; without a recovered header
+  // block (no sender, no body) there is no original to read, so the outer message stands for itself.
+  const sender = result.email.from;
+  if (!result.forwarded || (result.email.body === undefined && !sender?.address && !sender?.name)) return null;
   const email = normalizeEmail(result.email.from?.address ?? null);
   return {
     from: email === null ? null : { email, name: cleanDisplayName(result.email.from?.name ?? null) },

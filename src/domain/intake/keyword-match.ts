@@ -35,7 +35,22 @@ export function keywordPattern(keyword: string): RegExp {
 
 /** A compiled keyword list: count how often any of its keywords occurs in normalised text. */
 export interface KeywordSet {
+  /**
+   * Occurrences in the text; overlapping matches of several keywords count once ("personal data breach" is one
+   * mention, not also a "data breach" and a "breach").
+   */
   count(normalizedText: string): number;
+}
+
+function countSpans(spans: [number, number][]): number {
+  spans.sort((a, b) => a[0] - b[0]);
+  let count = 0;
+  let end = -1;
+  for (const [from, to] of spans) {
+    if (from >= end) count += 1;
+    end = Math.max(end, to);
+  }
+  return count;
 }
 
 /** Compiles keywords once; duplicates (after normalisation) count once. */
@@ -49,7 +64,8 @@ export function compileKeywords(keywords: Iterable<string>): KeywordSet {
   const patterns = [...bySource.values()];
   return {
     count(normalizedText: string): number {
-      return patterns.reduce((sum, p) => sum + (normalizedText.match(p)?.length ?? 0), 0);
+      const spans = patterns.flatMap((p) => [...normalizedText.matchAll(p)].map((m): [number, number] => [m.index, m.index + m[0].length]));
+      return countSpans(spans);
     },
   };
 }

@@ -20,7 +20,7 @@ export function compileStopWords(stopWords: KeywordsByLanguage): StopWordSets {
  * Below this share of all words, the best language's stop words are chance hits (Spanish "con", "del" in an
  * Italian text) rather than evidence: real text in one of our languages scores far above it.
  */
-const MIN_STOP_WORD_SHARE = 0.08;
+const MIN_STOP_WORD_SHARE = 0.1;
 
 /**
  * The language whose stop words occur most often. A tie that includes `defaultLanguage`, too few stop words (see

@@ -22,7 +22,7 @@ const ENVELOPE_HEADERS = ['from', 'sender', 'date', 'received', 'message-id', 'r
 export async function parseMail(raw: Uint8Array | ArrayBuffer | string): Promise<ParseOutcome> {
   let mail: Email;
   try {
-    mail = await PostalMime.parse(raw, { forceRfc822Attachments: true });
+    mail = await PostalMime.parse(withoutMboxLine(raw), { forceRfc822Attachments: true });
   } catch (err) {
     return { ok: false, detail: `MIME parser failed: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -48,6 +48,18 @@ function withRepairedBody(mail: Email, raw: Uint8Array | ArrayBuffer | string): 
   const start = /\r?\n\r?\n/.exec(whole);
   const body = start ? whole.slice(start.index + start[0].length).trim() : '';
   return body === '' ? mail : { ...mail, text: body };
+}
+
+/**
+ * Drops an mbox envelope line ("From jane@example.test Mon Mar  2 10:00:00 2026") that exporting tools put before
+ * the headers of a saved message; it is not a header and would hide the real header section from the parser.
+ */
+function withoutMboxLine(raw: Uint8Array | ArrayBuffer | string): Uint8Array | ArrayBuffer | string {
+  if (typeof raw === 'string') return raw.startsWith('From ') ? raw.slice(raw.indexOf('\n') + 1) : raw;
+  const bytes = raw instanceof Uint8Array ? raw : new Uint8Array(raw);
+  const isMbox = bytes.length > 5 && String.fromCharCode(...bytes.subarray(0, 5)) === 'From ';
+  const newline = isMbox ? bytes.indexOf(0x0a) : -1;
+  return newline >= 0 ? bytes.subarray(newline + 1) : raw;
 }
 
 /** Every value of a header, top to bottom, unfolded but not decoded. */

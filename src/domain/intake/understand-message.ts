@@ -57,6 +57,12 @@ export async function understandMessage(raw: Uint8Array, policy: IntakePolicy, d
 
 const NOT_A_REQUEST: ContentClassification = { kind: 'other', requestTypes: [] };
 
+/**
+ * Keywords and language are read from the start of the text only: a request says what it wants in its first pages,
+ * and a multi-megabyte body (a pasted log, an inlined export) must not cost seconds of regular expressions.
+ */
+const MAX_ANALYSED_CHARS = 100_000;
+
 async function understandParsed(mail: Email, policy: IntakePolicy, deliveredAt: Date): Promise<Understanding> {
   const outer = readOuter(mail);
   const verdict = classifyAuto(mail, outer.from?.email ?? null, policy);
@@ -64,7 +70,7 @@ async function understandParsed(mail: Email, policy: IntakePolicy, deliveredAt: 
   // attached message/rfc822, and automatic mail has no human requester.
   const recovery: Recovery =
     verdict.auto === 'human' ? await recoverOriginal(mail, outer, policy.orgDomains) : { ...notForwarded(outer), author: null };
-  const content = recovery.original.subject + '\n' + withoutQuotedLines(recovery.original.text);
+  const content = recovery.original.subject + '\n' + withoutQuotedLines(recovery.original.text.slice(0, MAX_ANALYSED_CHARS));
   // Automatic mail is never a request or a report, whatever words it quotes (a newsletter about the GDPR, a DSN
   // returning our own acknowledgement).
   const { kind, requestTypes } =
