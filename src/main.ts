@@ -3,6 +3,7 @@
  * here, so what they run is the same code; only the clock, ids and transports may be swapped.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -17,7 +18,9 @@ import type { Config } from './config.ts';
 import { createWorkingCalendar } from './domain/deadlines/working-calendar.ts';
 import { createLogger } from './logger.ts';
 import type { MailComposer } from './app/compose-mail.ts';
-import { createMailComposer } from './adapters/mail/mail-composer.ts';
+import { createMailComposer, LOOP_HEADER } from './adapters/mail/mail-composer.ts';
+import { loadIntakeKeywords } from './domain/intake/understand-message.ts';
+import type { IntakePolicy } from './domain/intake/understanding.ts';
 import { createMailRenderer } from './adapters/templates/mail-renderer.ts';
 
 /** The repository root: workflows/ and templates/ are read from here. */
@@ -41,6 +44,18 @@ export interface Desk {
   close(): Promise<void>;
 }
 
+export function intakePolicy(config: Config): IntakePolicy {
+  return {
+    orgDomains: config.org.domains,
+    ownAddresses: [...new Set([config.org.dpoEmail, config.mail.from])],
+    loopHeader: LOOP_HEADER,
+    receivingHosts: config.mail.receivingHosts,
+    defaultLanguage: config.org.defaultLanguage,
+    maxBytes: config.mail.maxBytes,
+    keywords: loadIntakeKeywords(readFileSync(join(ROOT_DIR, 'workflows', 'intake-keywords.yaml'), 'utf8')),
+  };
+}
+
 /** Builds the desk. Throws on invalid workflow definitions, naming every problem. */
 export function createDesk(opts: DeskOptions): Desk {
   const { config } = opts;
@@ -51,6 +66,7 @@ export function createDesk(opts: DeskOptions): Desk {
     config,
     workflows: loadWorkflows(join(ROOT_DIR, 'workflows'), join(ROOT_DIR, 'templates')),
     calendar: createWorkingCalendar(config.org.holidays, config.org.closures),
+    intake: intakePolicy(config),
     mail: opts.mail === undefined
       ? createMailComposer(createMailRenderer({ dir: join(ROOT_DIR, 'templates', 'mail') }), config) : opts.mail,
     newId: opts.newId ?? randomUUID,

@@ -3,11 +3,9 @@
  * workflow and the deadline engine → save the case, its clocks, audit events and outbox rows in one transaction.
  */
 import type { Transaction } from 'kysely';
-import { appendAudit } from '../adapters/db/audit-log.ts';
 import {
   closePause, findCaseByNumber, getDeadlines, getPauses, getPrivate, openPause, saveDeadlines, updateCase,
 } from '../adapters/db/case-repository.ts';
-import { enqueue } from '../adapters/db/outbox-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
 import { governingDeadline } from '../domain/deadlines/deadline.ts';
@@ -17,6 +15,7 @@ import { applyEvent } from '../domain/workflow/interpreter.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester, MailContextError } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
+import { persistEffects } from './effects.ts';
 
 export interface CaseEventInput {
   caseNumber: string;
@@ -39,44 +38,49 @@ export async function recordCaseEvent(deps: AppDeps, input: CaseEventInput, now:
 }
 
 async function applyInTransaction(deps: AppDeps, input: CaseEventInput, now: Date): Promise<Result<{ case: Case }>> {
-  return deps.database.db.transaction().execute(async (trx) => {
-    const loaded = await findCaseByNumber(trx, input.caseNumber);
-    if (!loaded) return { ok: false, code: 'CASE_NOT_FOUND', message: `No case ${input.caseNumber}.` };
-    const fields = input.fields ?? {};
-    const decision = applyEvent(deps.workflows[loaded.kind], loaded.state, { type: input.type, role: input.actor.role, fields }, loaded.requestTypes);
-    if (!decision.ok) return decision;
-    const today = dateInZone(now, deps.config.org.timezone);
-    let c: Case = { ...loaded, state: decision.to, updatedAt: now };
+  return deps.database.db.transaction().execute((trx) => recordCaseEventIn(trx, deps, input, now));
+}
 
-    if (input.type === 'ExtensionRequested') {
-      const refusal = await checkExtension(trx, c, String(fields.reasons), today);
-      if (refusal) return refusal;
-      c = { ...c, extension: { reasons: String(fields.reasons), requestedAt: now, sentOn: null } };
-    }
-    if (input.type === 'IdentityVerified') c = { ...c, identityVerifiedAt: now };
-    if (decision.final) c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? decision.to) };
-    if (decision.clock?.action === 'pause') {
-      await openPause(trx, { id: deps.newId(), caseId: c.id, reason: decision.clock.reason, askedOn: today, at: now });
-    }
-    if (decision.clock?.action === 'resume') await closePause(trx, c.id, today, now);
+/** The same inside a caller's transaction (a data subject's reply resumes the clock as the mail is filed). */
+export async function recordCaseEventIn(
+  trx: Transaction<DB>, deps: AppDeps, input: CaseEventInput, now: Date,
+): Promise<Result<{ case: Case }>> {
+  const loaded = await findCaseByNumber(trx, input.caseNumber);
+  if (!loaded) return { ok: false, code: 'CASE_NOT_FOUND', message: `No case ${input.caseNumber}.` };
+  const fields = input.fields ?? {};
+  const decision = applyEvent(deps.workflows[loaded.kind], loaded.state, { type: input.type, role: input.actor.role, fields }, loaded.requestTypes);
+  if (!decision.ok) return decision;
+  const today = dateInZone(now, deps.config.org.timezone);
+  let c: Case = { ...loaded, state: decision.to, updatedAt: now };
 
-    const deadlines = caseDeadlines(deps, c, await getPauses(trx, c.id), now);
-    const clocked = decision.clock ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
-    if (decision.clock) await saveDeadlines(trx, c.id, deadlines, now);
-    const saved = await updateCase(trx, clocked.case);
-    const key = input.idempotencyKey ?? `${c.id}:v${saved.version}`;
-    const mail = mailToRequester(deps, {
-      case: saved, private: (await getPrivate(trx, c.id))!, deadlines, templates: decision.templates, fields,
-      key, actor: input.actor.id, now, onSent: input.type === 'ExtensionRequested' ? 'ExtensionNoticeSent' : null,
-    });
-    const stepped = {
-      caseId: c.id, type: input.type, actor: input.actor.id, at: now,
-      data: { from: decision.from, to: decision.to, role: input.actor.role, ...auditFields(fields) },
-    };
-    await enqueue(trx, [caseNotice(deps, saved, 'case-updated', `${key}:notice`, now), ...mail.outbox], now);
-    await appendAudit(trx, [stepped, ...clocked.audit, ...mail.audit]);
-    return { ok: true, case: saved };
+  if (input.type === 'ExtensionRequested') {
+    const refusal = await checkExtension(trx, c, String(fields.reasons), today);
+    if (refusal) return refusal;
+    c = { ...c, extension: { reasons: String(fields.reasons), requestedAt: now, sentOn: null } };
+  }
+  if (input.type === 'IdentityVerified') c = { ...c, identityVerifiedAt: now };
+  if (decision.final) c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? decision.to) };
+  if (decision.clock?.action === 'pause') {
+    await openPause(trx, { id: deps.newId(), caseId: c.id, reason: decision.clock.reason, askedOn: today, at: now });
+  }
+  if (decision.clock?.action === 'resume') await closePause(trx, c.id, today, now);
+
+  const deadlines = caseDeadlines(deps, c, await getPauses(trx, c.id), now);
+  const clocked = decision.clock ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
+  if (decision.clock) await saveDeadlines(trx, c.id, deadlines, now);
+  const saved = await updateCase(trx, clocked.case);
+  const key = input.idempotencyKey ?? `${c.id}:v${saved.version}`;
+  const mail = mailToRequester(deps, {
+    case: saved, private: (await getPrivate(trx, c.id))!, deadlines, templates: decision.templates, fields,
+    key, actor: input.actor.id, now, onSent: input.type === 'ExtensionRequested' ? 'ExtensionNoticeSent' : null,
   });
+  const stepped = {
+    caseId: c.id, type: input.type, actor: input.actor.id, at: now,
+    data: { from: decision.from, to: decision.to, role: input.actor.role, ...auditFields(fields) },
+  };
+  const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now);
+  await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [stepped, ...clocked.audit, ...mail.audit] }, now);
+  return { ok: true, case: saved };
 }
 
 /** Pre-checks an extension as if its notice went out today; the deliverer confirms it once actually sent. */

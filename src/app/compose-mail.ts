@@ -22,6 +22,13 @@ export interface MailRequest {
   outboxId: string;
 }
 
+/** A file sent with a mail (e.g. the original request forwarded to a controller), base64 in the outbox row. */
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  contentBase64: string;
+}
+
 export interface ComposedMail {
   to: string;
   subject: string;
@@ -51,18 +58,23 @@ export function noEffects(): Effects {
   return { outbox: [], audit: [] };
 }
 
-/** Templated mails to the data subject for `templates`, or audited reasons why not. */
+/**
+ * Templated mails for `templates` — to the data subject unless `to` names another recipient (a controller) —
+ * or audited reasons why not.
+ */
 export function mailToRequester(
   deps: Pick<AppDeps, 'mail' | 'newId'>,
   args: { case: Case; private: CasePrivate; deadlines: readonly Deadline[]; templates: readonly string[];
-    fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent?: string | null },
+    fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent?: string | null;
+    to?: string; withheld?: string | null; attachments?: MailAttachment[] },
 ): Effects {
   const fx = noEffects();
   const { case: c, private: p, now } = args;
+  const recipient = args.to ?? p.requesterEmail;
   for (const template of args.templates) {
-    const withheld = !p.requesterEmail ? 'no address for the data subject'
-      : !p.requesterVerified ? 'the address is unverified (recovered from a forwarded body); confirm it first'
-        : !deps.mail ? 'no mail composer configured' : null;
+    const withheld = args.withheld ?? (!recipient ? 'no address for the data subject'
+      : !args.to && !p.requesterVerified ? 'the address is unverified (recovered from a forwarded body); confirm it first'
+        : !deps.mail ? 'no mail composer configured' : null);
     if (withheld) {
       fx.audit.push({ caseId: c.id, type: 'MailWithheld', actor: args.actor, at: now, data: { template, reason: withheld } });
       continue;
@@ -71,14 +83,15 @@ export function mailToRequester(
     let mail: ComposedMail;
     try {
       mail = deps.mail!.compose({
-        template, case: c, private: p, deadlines: args.deadlines, fields: args.fields, to: p.requesterEmail!, outboxId: id,
+        template, case: c, private: p, deadlines: args.deadlines, fields: args.fields, to: recipient!, outboxId: id,
       });
     } catch (e) {
       throw new MailContextError(template, (e as Error).message);
     }
     fx.outbox.push({
       id, caseId: c.id, channel: 'mail', kind: template, idempotencyKey: `${args.key}:${template}`,
-      payload: { ...mail }, onSent: args.onSent ?? null, notBefore: now,
+      payload: { ...mail, ...(args.attachments?.length ? { attachments: args.attachments } : {}) },
+      onSent: args.onSent ?? null, notBefore: now,
     });
     fx.audit.push({ caseId: c.id, type: 'MailQueued', actor: args.actor, at: now, data: { template, outboxId: id, messageId: mail.messageId } });
   }

@@ -5,6 +5,7 @@ import type { Workflows } from '../adapters/workflows/load-workflows.ts';
 import type { Config } from '../config.ts';
 import type { WorkingCalendar } from '../domain/deadlines/working-calendar.ts';
 import type { MailComposer } from './compose-mail.ts';
+import type { IntakePolicy } from '../domain/intake/understanding.ts';
 
 export interface AppDeps {
   database: Database;
@@ -13,6 +14,8 @@ export interface AppDeps {
   calendar: WorkingCalendar;
   /** Renders templated mail into outbox payloads (null: mail effects are recorded as withheld). */
   mail: MailComposer | null;
+  /** What mail intake knows about the organisation (domains, own addresses, keywords). */
+  intake: IntakePolicy;
   newId: () => string;
   random: () => number;
   /** Read only by long-running adapters (the deliverer after a send); use cases take `now` as an argument. */

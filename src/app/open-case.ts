@@ -2,9 +2,9 @@
  * Opening a case: number, facts, private data, clocks, audit events and outbox effects — in one transaction.
  * The same source (a Message-ID, a Slack view) never opens two cases.
  */
-import { appendAudit } from '../adapters/db/audit-log.ts';
+import type { Transaction } from 'kysely';
+import type { DB } from '../adapters/db/schema.ts';
 import { findCaseBySource, getDeadlines, insertCase, nextSequence, saveDeadlines } from '../adapters/db/case-repository.ts';
-import { enqueue } from '../adapters/db/outbox-repository.ts';
 import { formatCaseNumber, type Case, type CasePrivate, type Channel } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
 import { dateInZone } from '../domain/local-date.ts';
@@ -12,6 +12,7 @@ import { CASE_PREFIX, type CaseKind, type Language, type RegimeId, type RequestT
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { Actor, AppDeps } from './deps.ts';
+import { automaticMailWithheld, countAutomaticMail, persistEffects } from './effects.ts';
 
 export interface OpenCaseInput {
   kind: CaseKind;
@@ -42,49 +43,54 @@ export interface OpenedCase {
 }
 
 export async function openCase(deps: AppDeps, input: OpenCaseInput, now: Date): Promise<OpenedCase> {
-  return deps.database.db.transaction().execute(async (trx) => {
-    if (input.sourceKey) {
-      const existing = await findCaseBySource(trx, input.sourceKey);
-      if (existing) return { case: existing, deadlines: await getDeadlines(trx, existing.id), created: false };
-    }
-    const { config } = deps;
-    const receivedDate = dateInZone(input.receivedAt, config.org.timezone);
-    const seq = await nextSequence(trx, CASE_PREFIX[input.kind], Number(receivedDate.slice(0, 4)));
-    const draft: Case = {
-      id: deps.newId(), number: formatCaseNumber(input.kind, Number(receivedDate.slice(0, 4)), seq),
-      sourceKey: input.sourceKey ?? null, kind: input.kind, state: deps.workflows[input.kind].initial,
-      requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
-      regimes: input.regimes ?? (input.kind === 'breach' ? ['gdpr-breach'] : [...config.org.regimes]),
-      role: config.org.role, owner: input.owner ?? null, language: input.language ?? config.org.defaultLanguage,
-      channel: input.channel, receivedAt: input.receivedAt, receivedDate, detectedAt: input.detectedAt ?? null,
-      awareAt: input.kind === 'breach' ? input.awareAt ?? input.receivedAt : null, governingRegime: null,
-      governingDueAt: null, identityVerifiedAt: null, extension: null, legalHold: false, deliveryFailures: 0,
-      outcome: null, closedAt: null, createdAt: now, updatedAt: now, version: 1,
-    };
-    const priv: CasePrivate = {
-      requesterEmail: input.requester?.email ?? null, requesterName: input.requester?.name ?? null,
-      requesterVerified: input.requester?.verified ?? false, requesterAddress: input.requester?.address ?? null,
-      subject: input.subject ?? null, content: input.content ?? null, redactedAt: null,
-    };
-    const deadlines = caseDeadlines(deps, draft, [], now);
-    const { case: c, audit: clockEvents } = withDeadlines(draft, deadlines, input.actor.id, now);
-    await insertCase(trx, c, priv);
-    await saveDeadlines(trx, c.id, deadlines, now);
-    const opened = {
-      caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,
-      data: {
-        number: c.number, kind: c.kind, requestTypes: c.requestTypes, regimes: c.regimes, role: c.role,
-        channel: c.channel, receivedAt: c.receivedAt.toISOString(), receivedDate, language: c.language,
-        awareAt: c.awareAt?.toISOString() ?? null, awareRationale: input.awareRationale ?? null,
-        requesterVerified: priv.requesterVerified,
-      },
-    };
-    const mail = c.kind === 'request' && c.role === 'controller'
-      ? mailToRequester(deps, { case: c, private: priv, deadlines, templates: ['acknowledgement'], fields: {},
-        key: `${c.id}:opened`, actor: input.actor.id, now })
-      : { outbox: [], audit: [] };
-    await enqueue(trx, [caseNotice(deps, c, 'case-opened', `${c.id}:opened:notice`, now), ...mail.outbox], now);
-    await appendAudit(trx, [opened, ...clockEvents, ...mail.audit]);
-    return { case: c, deadlines, created: true };
-  });
+  return deps.database.db.transaction().execute((trx) => openCaseIn(trx, deps, input, now));
+}
+
+/** The same inside a caller's transaction (mail intake opens a case and settles the inbox row together). */
+export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: OpenCaseInput, now: Date): Promise<OpenedCase> {
+  if (input.sourceKey) {
+    const existing = await findCaseBySource(trx, input.sourceKey);
+    if (existing) return { case: existing, deadlines: await getDeadlines(trx, existing.id), created: false };
+  }
+  const { config } = deps;
+  const receivedDate = dateInZone(input.receivedAt, config.org.timezone);
+  const seq = await nextSequence(trx, CASE_PREFIX[input.kind], Number(receivedDate.slice(0, 4)));
+  const draft: Case = {
+    id: deps.newId(), number: formatCaseNumber(input.kind, Number(receivedDate.slice(0, 4)), seq),
+    sourceKey: input.sourceKey ?? null, kind: input.kind, state: deps.workflows[input.kind].initial,
+    requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
+    regimes: input.regimes ?? (input.kind === 'breach' ? ['gdpr-breach'] : [...config.org.regimes]),
+    role: config.org.role, owner: input.owner ?? null, language: input.language ?? config.org.defaultLanguage,
+    channel: input.channel, receivedAt: input.receivedAt, receivedDate, detectedAt: input.detectedAt ?? null,
+    awareAt: input.kind === 'breach' ? input.awareAt ?? input.receivedAt : null, governingRegime: null,
+    governingDueAt: null, identityVerifiedAt: null, extension: null, legalHold: false, deliveryFailures: 0,
+    outcome: null, closedAt: null, createdAt: now, updatedAt: now, version: 1,
+  };
+  const priv: CasePrivate = {
+    requesterEmail: input.requester?.email ?? null, requesterName: input.requester?.name ?? null,
+    requesterVerified: input.requester?.verified ?? false, requesterAddress: input.requester?.address ?? null,
+    subject: input.subject ?? null, content: input.content ?? null, redactedAt: null,
+  };
+  const deadlines = caseDeadlines(deps, draft, [], now);
+  const { case: c, audit: clockEvents } = withDeadlines(draft, deadlines, input.actor.id, now);
+  await insertCase(trx, c, priv);
+  await saveDeadlines(trx, c.id, deadlines, now);
+  const opened = {
+    caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,
+    data: {
+      number: c.number, kind: c.kind, requestTypes: c.requestTypes, regimes: c.regimes, role: c.role,
+      channel: c.channel, receivedAt: c.receivedAt.toISOString(), receivedDate, language: c.language,
+      awareAt: c.awareAt?.toISOString() ?? null, awareRationale: input.awareRationale ?? null,
+      requesterVerified: priv.requesterVerified,
+    },
+  };
+  const mail = c.kind === 'request' && c.role === 'controller'
+    ? mailToRequester(deps, { case: c, private: priv, deadlines, templates: ['acknowledgement'], fields: {},
+      key: `${c.id}:opened`, actor: input.actor.id, now,
+      withheld: await automaticMailWithheld(trx, deps, priv.requesterEmail, now) })
+    : { outbox: [], audit: [] };
+  await countAutomaticMail(trx, deps, mail, now);
+  const notice = caseNotice(deps, c, 'case-opened', `${c.id}:opened:notice`, now);
+  await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [opened, ...clockEvents, ...mail.audit] }, now);
+  return { case: c, deadlines, created: true };
 }

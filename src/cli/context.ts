@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { DEMO_DEFAULTS, parseConfig, type Config } from '../config.ts';
 import { createDesk, type Desk } from '../main.ts';
+import { createLogger } from '../logger.ts';
+import pino from 'pino';
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 1) {
@@ -28,7 +30,8 @@ export function loadConfig(io: CliIo, opts: { requireOrg?: boolean } = {}): Conf
 
 /** Opens the desk, runs `fn`, always closes the database. */
 export async function withDesk<T>(io: CliIo, fn: (desk: Desk) => Promise<T>): Promise<T> {
-  const desk = createDesk({ config: loadConfig(io) });
+  const config = loadConfig(io);
+  const desk = createDesk({ config, log: cliLogger(config.logLevel) });
   try {
     await desk.migrate();
     return await fn(desk);
@@ -40,4 +43,9 @@ export async function withDesk<T>(io: CliIo, fn: (desk: Desk) => Promise<T>): Pr
 /** Loads `.env` from the working directory when present (Node's own loader; the environment wins). */
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** Commands print results on stdout; logs go to stderr so `--json` output stays clean. */
+export function cliLogger(level: string) {
+  return createLogger(level, pino.destination(2));
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand, doctorCommand, migrateCommand } from './commands/admin.ts';
 import { caseCommand, casesCommand } from './commands/cases.ts';
 import { deadlineCommand } from './commands/deadline.ts';
+import { ingestCommand } from './commands/ingest.ts';
 import { CliError, type CliIo } from './context.ts';
 
 export function buildProgram(io: CliIo): Command {
@@ -11,7 +12,7 @@ export function buildProgram(io: CliIo): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io)]) {
+  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io)]) {
     program.addCommand(cmd);
   }
   return program;

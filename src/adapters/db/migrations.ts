@@ -4,9 +4,11 @@
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from '../../../db/migrations/0001-initial.ts';
+import * as m0002 from '../../../db/migrations/0002-mail-intake.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
+  '0002-mail-intake': m0002,
 };
 
 /**

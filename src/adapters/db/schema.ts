@@ -122,7 +122,57 @@ export interface OutboxTable {
   failed_at: number | null;
 }
 
+export interface InboxMessagesTable {
+  id: string;
+  dedupe_key: string;
+  sha256: string;
+  source: string;
+  mailbox: string | null;
+  uid_validity: number | null;
+  uid: number | null;
+  raw: Uint8Array;
+  size: number;
+  delivered_at: number;
+  state: string;
+  action: string | null;
+  reason: string | null;
+  case_id: string | null;
+  moved_to: string | null;
+  created_at: number;
+  processed_at: number | null;
+}
+
+export interface ImapStateTable {
+  mailbox: string;
+  uid_validity: number;
+  last_uid: number;
+}
+
+export interface CaseMessagesTable {
+  message_id: string;
+  case_id: string;
+  direction: string;
+  created_at: number;
+}
+
+export interface CaseParticipantsTable {
+  case_id: string;
+  address_hash: string;
+  role: string;
+}
+
+export interface AutoMailLogTable {
+  id: string;
+  address_hash: string;
+  sent_at: number;
+}
+
 export interface DB {
+  inbox_messages: InboxMessagesTable;
+  imap_state: ImapStateTable;
+  case_messages: CaseMessagesTable;
+  case_participants: CaseParticipantsTable;
+  auto_mail_log: AutoMailLogTable;
   cases: CasesTable;
   case_private: CasePrivateTable;
   case_deadlines: CaseDeadlinesTable;
