@@ -47,6 +47,8 @@ export class MailContextError extends Error {
 
 export interface MailComposer {
   compose(req: MailRequest): ComposedMail;
+  /** An internal mail (to the DPO): no data subject, the context given as is. */
+  composeInternal(req: { template: string; context: Record<string, unknown>; to: string; caseNumber: string | null; outboxId: string }): ComposedMail;
 }
 
 export interface Effects {
@@ -109,4 +111,24 @@ export function caseNotice(
       owner: c.owner, dueAt: c.governingDueAt?.toISOString() ?? null, ...extra,
     },
   };
+}
+
+/**
+ * An alert to the DPO by mail and Slack: the case number and the reason only — never the data subject's
+ * identity. Keyed so that the same cause never alerts twice.
+ */
+export function dpoAlert(
+  deps: Pick<AppDeps, 'mail' | 'newId' | 'config'>, a: { caseId: string | null; caseNumber: string | null; reason: string; deliveryFailed: boolean; key: string }, now: Date,
+): NewOutboxRow[] {
+  const slack: NewOutboxRow = {
+    id: deps.newId(), caseId: a.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${a.key}:slack`, notBefore: now,
+    payload: { caseNumber: a.caseNumber, reason: a.reason, deliveryFailed: a.deliveryFailed },
+  };
+  if (!deps.mail) return [slack];
+  const id = deps.newId();
+  const mail = deps.mail.composeInternal({
+    template: 'dpo-alert', to: deps.config.org.dpoEmail, caseNumber: a.caseNumber, outboxId: id,
+    context: { ...(a.caseNumber ? { case: { number: a.caseNumber } } : {}), alert: { deliveryFailed: a.deliveryFailed, reason: a.reason } },
+  });
+  return [slack, { id, caseId: a.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${a.key}:mail`, payload: { ...mail }, notBefore: now }];
 }

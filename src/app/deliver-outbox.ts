@@ -11,6 +11,7 @@ import {
 import { decideFailure, DeliveryError, DEFAULT_RETRY, type RetryPolicy } from '../domain/outbox-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { ON_SENT } from './on-sent.ts';
+import { dpoAlert } from './compose-mail.ts';
 
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
 export interface Transport {
@@ -97,17 +98,10 @@ async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, reason
       data: { outboxId: row.id, channel: row.channel, kind: row.kind, reason },
     }]);
     if (row.kind === 'dpo-alert') return;
-    const alert = {
-      caseNumber: c?.number ?? null, failedKind: row.kind, channel: row.channel, reason,
-      to: deps.config.org.dpoEmail,
-    };
-    await enqueue(trx, [{
-      id: deps.newId(), caseId: row.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${row.id}:failed:mail`,
-      payload: alert, notBefore: now,
-    }, {
-      id: deps.newId(), caseId: row.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${row.id}:failed:slack`,
-      payload: alert, notBefore: now,
-    }], now);
+    await enqueue(trx, dpoAlert(deps, {
+      caseId: row.caseId, caseNumber: c?.number ?? null, deliveryFailed: true, key: `${row.id}:failed`,
+      reason: `${row.kind} via ${row.channel}: ${reason}`,
+    }, now), now);
   });
   deps.log.error({ outbox: row.id, kind: row.kind, channel: row.channel }, 'delivery failed permanently; DPO alerted');
 }

@@ -11,7 +11,7 @@ import type { Case } from '../domain/case.ts';
 import { intakeDecision } from '../domain/intake/intake-decision.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import { recordCaseEventIn } from './case-events.ts';
-import { caseNotice, type Effects } from './compose-mail.ts';
+import { caseNotice, dpoAlert, type Effects } from './compose-mail.ts';
 import type { AppDeps } from './deps.ts';
 import { persistEffects } from './effects.ts';
 import { caseOfBounce, findThread } from './mail-threading.ts';
@@ -50,12 +50,8 @@ function ignored(reason: string): Routed {
 
 /** A poison message: raw bytes kept, reason recorded, the DPO alerted — and the next message goes on. */
 async function quarantine(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, reason: string, now: Date): Promise<Routed> {
-  const alert = { caseNumber: null, reason: `a message was quarantined: ${reason}`, inbox: row.id, to: deps.config.org.dpoEmail };
   await persistEffects(trx, {
-    outbox: (['mail', 'slack'] as const).map((channel) => ({
-      id: deps.newId(), caseId: null, channel, kind: 'dpo-alert', idempotencyKey: `${row.id}:quarantined:${channel}`,
-      payload: alert, notBefore: now,
-    })),
+    outbox: dpoAlert(deps, { caseId: null, caseNumber: null, deliveryFailed: false, key: `${row.id}:quarantined`, reason: `a message was quarantined: ${reason}` }, now),
     audit: [{ caseId: null, type: 'MailQuarantined', actor: 'system', at: now, data: { inbox: row.id, reason } }],
   }, now);
   return { state: 'quarantined', action: 'quarantine', reason, caseId: null };
@@ -66,10 +62,9 @@ async function bounce(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Und
   const c = await caseOfBounce(trx, m.bouncedMessageId);
   if (!c) return ignored('bounce');
   await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });
-  const alert = { caseNumber: c.number, reason: 'a mail to the data subject bounced', to: deps.config.org.dpoEmail };
-  await evidence(trx, deps, c, row, 'MailBounced', { bouncedMessageId: m.bouncedMessageId }, now, [{
-    id: deps.newId(), caseId: c.id, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${row.id}:bounced`, payload: alert, notBefore: now,
-  }]);
+  await evidence(trx, deps, c, row, 'MailBounced', { bouncedMessageId: m.bouncedMessageId }, now, dpoAlert(deps, {
+    caseId: c.id, caseNumber: c.number, deliveryFailed: true, key: `${row.id}:bounced`, reason: 'a mail to the data subject bounced',
+  }, now));
   return { state: 'processed', action: 'attach', reason: 'bounce', caseId: c.id };
 }
 

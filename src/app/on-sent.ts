@@ -13,6 +13,7 @@ import { decideExtension } from '../domain/deadlines/extension.ts';
 import { dateInZone } from '../domain/local-date.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import type { AppDeps } from './deps.ts';
+import { dpoAlert } from './compose-mail.ts';
 
 type Handler = (deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date) => Promise<void>;
 
@@ -32,10 +33,9 @@ async function extensionNoticeSent(deps: AppDeps, trx: Transaction<DB>, row: Out
   if (!decision.ok) {
     await updateCase(trx, { ...c, extension: null, updatedAt: now });
     await appendAudit(trx, [{ caseId: c.id, type: 'ExtensionRefused', actor: 'system', at: now, data: { code: decision.code, sentOn } }]);
-    await enqueue(trx, [{
-      id: deps.newId(), caseId: c.id, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${row.id}:extension-refused`,
-      payload: { caseNumber: c.number, reason: decision.message, to: deps.config.org.dpoEmail }, notBefore: now,
-    }], now);
+    await enqueue(trx, dpoAlert(deps, {
+      caseId: c.id, caseNumber: c.number, deliveryFailed: false, key: `${row.id}:extension-refused`, reason: decision.message,
+    }, now), now);
     return;
   }
   const extended = { ...c, extension: { ...c.extension, sentOn }, updatedAt: now };

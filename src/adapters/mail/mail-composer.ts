@@ -35,6 +35,15 @@ export function createMailComposer(renderer: MailRenderer, config: Config): Mail
       }
       return { to: req.to, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
     },
+    composeInternal({ template, context, to, caseNumber, outboxId }): ComposedMail {
+      if (!isTemplateName(template)) throw new Error(`unknown mail template ${template}`);
+      const rendered = renderer.render(template, config.org.defaultLanguage, {
+        org: { name: config.org.name, dpoEmail: config.org.dpoEmail }, ...context,
+      } as never);
+      const messageId = signedMessageId(config.mail.signingSecret, caseNumber ?? 'DPO-0000-0000', outboxId, domain);
+      const headers = { [LOOP_HEADER]: caseNumber ?? 'alert', 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
+      return { to, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, headers };
+    },
   };
 }
 

@@ -189,7 +189,8 @@ export const templateSchemas = {
   }),
   'dpo-alert': z.object({
     org: orgSchema,
-    case: caseRef,
+    /** Absent for alerts about no case (a quarantined message). */
+    case: caseRef.optional(),
     /** Internal: the case number and the reason only — never the data subject's identity. */
     alert: z.object({
       deliveryFailed: z.boolean(),

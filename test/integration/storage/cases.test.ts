@@ -146,7 +146,8 @@ describe.each(testDatabases())('cases on $name', (tdb) => {
     expect((await getDeadlines(db, c.id))[0]).toMatchObject({ extended: false, due: '2026-04-07' });
     expect((await findCaseByNumber(db, c.number))!.extension).toBeNull();
     const alerts = (await listOutbox(db, { caseId: c.id })).filter((o) => o.kind === 'dpo-alert');
-    expect(alerts).toHaveLength(1);
+    expect(alerts.map((a) => a.channel).sort()).toEqual(['mail', 'slack']);
+    expect(alerts.find((a) => a.channel === 'mail')!.payload.text).toContain('after the original deadline');
   });
 
   it('closes a case, records the outcome, lists open cases by deadline and links cases', async () => {

@@ -129,10 +129,14 @@ describe.each(testDatabases())('outbox on $name', (tdb) => {
     expect(await deliverOutbox(deps, { slack: t.transport, mail: t.transport }, { owner: 'A' })).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect((await findCaseByNumber(deps.database.db, c.number))!.deliveryFailures).toBe(1);
     const rows = await listOutbox(deps.database.db, { caseId: c.id });
-    expect(rows.map((r) => [r.kind, r.channel, r.state])).toEqual([
-      ['case-opened', 'slack', 'failed'], ['dpo-alert', 'mail', 'pending'], ['dpo-alert', 'slack', 'pending'],
+    expect(rows.map((r) => [r.kind, r.channel, r.state]).sort()).toEqual([
+      ['case-opened', 'slack', 'failed'],
+      ['dpo-alert', 'mail', 'pending'], ['dpo-alert', 'slack', 'pending'],
     ]);
-    expect(rows[1]!.payload).toMatchObject({ caseNumber: c.number, to: 'dpo@example.com', reason: expect.stringContaining('550') });
+    const mail = rows.find((r) => r.kind === 'dpo-alert' && r.channel === 'mail')!;
+    expect(mail.payload).toMatchObject({ to: 'dpo@example.com', subject: expect.stringContaining(`[${c.number}]`) });
+    expect(mail.payload.text).toContain('550 no such channel');
+    expect(rows.find((r) => r.kind === 'dpo-alert' && r.channel === 'slack')!.payload).toMatchObject({ caseNumber: c.number, deliveryFailed: true });
     const types = [];
     for await (const e of readAudit(deps.database.db, 100, c.id)) types.push(e.type);
     expect(types).toContain('DeliveryFailed');
