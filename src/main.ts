@@ -11,6 +11,7 @@ import { openDatabase } from './adapters/db/database.ts';
 import { migrateToLatest } from './adapters/db/migrations.ts';
 import { createFileTransport } from './adapters/transports/file-transport.ts';
 import { createLogTransport } from './adapters/transports/log-transport.ts';
+import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
 import { loadWorkflows } from './adapters/workflows/load-workflows.ts';
 import type { Transports } from './app/deliver-outbox.ts';
 import type { AppDeps } from './app/deps.ts';
@@ -75,11 +76,15 @@ export function createDesk(opts: DeskOptions): Desk {
     log,
   };
   const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
-  const transports: Transports = { mail: fallback, slack: fallback, log: createLogTransport(log), ...opts.transports };
+  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name) : null;
+  const transports: Transports = { mail: smtp ?? fallback, slack: fallback, log: createLogTransport(log), ...opts.transports };
   return {
     deps,
     transports,
     migrate: () => migrateToLatest(database.db),
-    close: () => database.close(),
+    close: async () => {
+      smtp?.close();
+      await database.close();
+    },
   };
 }

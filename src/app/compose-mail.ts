@@ -92,7 +92,7 @@ export function mailToRequester(
     }
     fx.outbox.push({
       id, caseId: c.id, channel: 'mail', kind: template, idempotencyKey: `${args.key}:${template}`,
-      payload: { ...mail, ...(args.attachments?.length ? { attachments: args.attachments } : {}) },
+      payload: { ...mail, caseNumber: c.number, ...(args.attachments?.length ? { attachments: args.attachments } : {}) },
       onSent: args.onSent ?? null, notBefore: now,
     });
     fx.audit.push({ caseId: c.id, type: 'MailQueued', actor: args.actor, at: now, data: { template, outboxId: id, messageId: mail.messageId } });
@@ -130,5 +130,8 @@ export function dpoAlert(
     template: 'dpo-alert', to: deps.config.org.dpoEmail, caseNumber: a.caseNumber, outboxId: id,
     context: { ...(a.caseNumber ? { case: { number: a.caseNumber } } : {}), alert: { deliveryFailed: a.deliveryFailed, reason: a.reason } },
   });
-  return [slack, { id, caseId: a.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${a.key}:mail`, payload: { ...mail }, notBefore: now }];
+  return [slack, {
+    id, caseId: a.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${a.key}:mail`,
+    payload: { ...mail, caseNumber: a.caseNumber }, notBefore: now,
+  }];
 }

@@ -11,7 +11,7 @@ import type { DB } from '../adapters/db/schema.ts';
 import { understandMessage } from '../domain/intake/understand-message.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import type { AppDeps } from './deps.ts';
-import { routeMail, type Routed } from './mail-routing.ts';
+import { quarantine, routeMail, type Routed } from './mail-routing.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
@@ -77,6 +77,19 @@ export async function processInbox(deps: AppDeps, inboxId: string, now: Date): P
 }
 
 class AlreadySettled extends Error {}
+
+/**
+ * The last resort for a stored message whose processing threw (a bug, not bad mail): quarantined with the error,
+ * so it never blocks the next message and never retries forever.
+ */
+export async function quarantineStored(deps: AppDeps, inboxId: string, reason: string, now: Date): Promise<void> {
+  await deps.database.db.transaction().execute(async (trx) => {
+    const row = (await getInbox(trx, inboxId))!;
+    if (row.state !== 'received') return;
+    const routed = await quarantine(trx, deps, row, reason, now);
+    await settleInbox(trx, row.id, { state: routed.state, action: routed.action, reason: routed.reason, caseId: null }, now);
+  });
+}
 
 async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<IngestResult> {
   const { key } = dedupeKeyOf(mail.raw);

@@ -49,7 +49,7 @@ function ignored(reason: string): Routed {
 }
 
 /** A poison message: raw bytes kept, reason recorded, the DPO alerted — and the next message goes on. */
-async function quarantine(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, reason: string, now: Date): Promise<Routed> {
+export async function quarantine(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, reason: string, now: Date): Promise<Routed> {
   await persistEffects(trx, {
     outbox: dpoAlert(deps, { caseId: null, caseNumber: null, deliveryFailed: false, key: `${row.id}:quarantined`, reason: `a message was quarantined: ${reason}` }, now),
     audit: [{ caseId: null, type: 'MailQuarantined', actor: 'system', at: now, data: { inbox: row.id, reason } }],

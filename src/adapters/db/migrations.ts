@@ -5,10 +5,12 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as m0001 from '../../../db/migrations/0001-initial.ts';
 import * as m0002 from '../../../db/migrations/0002-mail-intake.ts';
+import * as m0003 from '../../../db/migrations/0003-leases.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-mail-intake': m0002,
+  '0003-leases': m0003,
 };
 
 /**

@@ -167,7 +167,14 @@ export interface AutoMailLogTable {
   sent_at: number;
 }
 
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  until: number;
+}
+
 export interface DB {
+  leases: LeasesTable;
   inbox_messages: InboxMessagesTable;
   imap_state: ImapStateTable;
   case_messages: CaseMessagesTable;

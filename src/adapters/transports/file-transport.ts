@@ -11,7 +11,7 @@ export function createFileTransport(dir: string): Transport {
   mkdirSync(dir, { recursive: true });
   return {
     async send(row: OutboxRow) {
-      const name = `${row.caseId ? `${String(row.payload.caseNumber ?? row.caseId)}-` : ''}${row.kind}-${row.id}`;
+      const name = `${row.payload.caseNumber ? `${String(row.payload.caseNumber)}-` : ''}${row.channel}-${row.kind}-${row.id.slice(0, 8)}`;
       const isMail = row.channel === 'mail' && typeof row.payload.text === 'string';
       const file = join(dir, `${name}.${isMail ? 'txt' : 'json'}`);
       const body = isMail ? mailText(row.payload) : `${JSON.stringify({ channel: row.channel, kind: row.kind, ...row.payload }, null, 2)}\n`;
