@@ -1,9 +1,9 @@
 /**
  * Reads the DPO mailbox (imapflow): IMAP IDLE wakes it, a timer polls anyway. Per run: take the mailbox lease
  * (one poller across instances), fetch UIDs above the watermark (per UIDVALIDITY), store each raw message, then
- * process it (case + inbox row in one transaction), and only then move it to Processed or Quarantine.
- * A crash anywhere is repaired by the next run: stored-but-unprocessed rows are processed, processed-but-unmoved
- * messages are moved, and duplicates are recognised by Message-ID/hash.
+ * process it (case + inbox row in one transaction), and only then move it to Processed or Quarantine; the
+ * watermark advances after the moves. A crash anywhere is repaired by the next run: stored-but-unprocessed rows
+ * are processed, unmoved messages are fetched again and recognised by Message-ID/hash, then moved.
  */
 import { ImapFlow } from 'imapflow';
 import { acquireLease } from '../db/lease-repository.ts';
@@ -46,6 +46,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
   let running = false;
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
+  let seenUid = 0;
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
@@ -55,9 +56,12 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     });
     // Listeners before connect(): a dropped connection must never become an unhandled error.
     c.on('error', (e: Error) => { deps.log.warn({ err: e.message }, 'IMAP connection error'); if (client === c) client = null; });
-    c.on('close', () => { if (client === c) client = null; });
+    c.on('close', () => { if (client === c) client = null; wake?.(); }); // reconnect now, not at the next poll
     c.on('exists', () => wake?.());
     await c.connect();
+    for (const folder of [imap.processed, imap.quarantine]) {
+      await c.mailboxCreate(folder).catch(() => {}); // exists already: fine
+    }
     client = c;
     return c;
   }
@@ -69,16 +73,21 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     const lock = await c.getMailboxLock(imap.mailbox);
     try {
       const uidValidity = Number(c.mailbox && c.mailbox.uidValidity);
-      const moves = await processBacklog(uidValidity, report);
+      const moves = new Map<number, Move>();
+      for (const m of await processBacklog(uidValidity, report)) moves.set(m.uid, m);
       const mark = await getWatermark(db, key);
       if (mark && mark.uidValidity !== uidValidity) deps.log.warn({ mailbox: imap.mailbox }, 'UIDVALIDITY changed; re-reading the mailbox (duplicates are recognised)');
       const from = mark?.uidValidity === uidValidity ? mark.lastUid : 0;
       const uids = ((await c.search({ uid: `${from + 1}:*` }, { uid: true })) || []).filter((u) => u > from).sort((a, b) => a - b);
       for (let i = 0; i < uids.length; i += FETCH_BATCH) {
         const batch = await fetchBatch(c, uids.slice(i, i + FETCH_BATCH)); // collect, then act: no commands inside fetch()
-        for (const m of batch) moves.push(await take(m, uidValidity, report));
+        for (const m of batch) moves.set(m.uid, await take(m, uidValidity, report));
       }
-      for (const m of moves) await move(c, m, report);
+      for (const m of moves.values()) await move(c, m, report);
+      // The watermark passes a UID only once it is moved: after a crash the rest is fetched again and
+      // recognised as stored (by Message-ID/hash), so a second copy of a message is never left behind.
+      if (uids.length) await setWatermark(db, key, uidValidity, uids[uids.length - 1]!);
+      seenUid = Math.max(from, ...uids);
     } finally {
       lock.release();
     }
@@ -105,7 +114,6 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     const { row, duplicate } = await storeRaw(deps, {
       raw: m.source, deliveredAt: m.internalDate, source: 'imap', mailbox: imap.mailbox, uidValidity, uid: m.uid,
     }, deps.clock());
-    await setWatermark(db, key, uidValidity, m.uid);
     await opts.hooks?.afterStore?.(m.uid);
     const state = row.state === 'received' ? await processSafely(row.id, report) : row.state;
     await opts.hooks?.afterProcess?.(m.uid);
@@ -140,8 +148,19 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
       const t = setTimeout(done, ms);
       function done() { clearTimeout(t); wake = null; resolve(); }
       wake = done;
-      if (client?.usable) void client.mailboxOpen(imap.mailbox).then(() => client?.idle()).catch(() => {});
+      if (client?.usable) void idleUntilNewMail(client, done);
     });
+  }
+
+  /** Mail that arrived between the run and IDLE is caught by STATUS; later mail by IDLE's EXISTS. */
+  async function idleUntilNewMail(c: ImapFlow, done: () => void): Promise<void> {
+    try {
+      const status = await c.status(imap.mailbox, { uidNext: true });
+      if (status && (status.uidNext ?? 0) > seenUid + 1) return done();
+      await c.idle();
+    } catch {
+      done();
+    }
   }
 
   return {
