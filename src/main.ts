@@ -12,6 +12,7 @@ import { migrateToLatest } from './adapters/db/migrations.ts';
 import { createFileTransport } from './adapters/transports/file-transport.ts';
 import { createLogTransport } from './adapters/transports/log-transport.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
+import { createSentFolderTransport } from './adapters/mail/sent-folder.ts';
 import { loadWorkflows } from './adapters/workflows/load-workflows.ts';
 import type { Transports } from './app/deliver-outbox.ts';
 import type { AppDeps } from './app/deps.ts';
@@ -76,8 +77,12 @@ export function createDesk(opts: DeskOptions): Desk {
     log,
   };
   const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
-  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name) : null;
-  const transports: Transports = { mail: smtp ?? fallback, slack: fallback, log: createLogTransport(log), ...opts.transports };
+  const sentCopies = config.imap && config.mail.sentMailbox ? createSentFolderTransport(config.imap, config.mail.sentMailbox) : null;
+  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies) }) : null;
+  const transports: Transports = {
+    mail: smtp ?? fallback, slack: fallback, log: createLogTransport(log), ...(sentCopies ? { imap: sentCopies } : {}),
+    ...opts.transports,
+  };
   return {
     deps,
     transports,

@@ -16,6 +16,7 @@ import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester, MailContextError } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
+import { threadOf } from '../adapters/db/mail-repository.ts';
 
 export interface CaseEventInput {
   caseNumber: string;
@@ -73,6 +74,7 @@ export async function recordCaseEventIn(
   const mail = mailToRequester(deps, {
     case: saved, private: (await getPrivate(trx, c.id))!, deadlines, templates: decision.templates, fields,
     key, actor: input.actor.id, now, onSent: input.type === 'ExtensionRequested' ? 'ExtensionNoticeSent' : null,
+    thread: decision.templates.length ? await threadOf(trx, c.id) : null,
   });
   const stepped = {
     caseId: c.id, type: input.type, actor: input.actor.id, at: now,

@@ -68,7 +68,8 @@ export function mailToRequester(
   deps: Pick<AppDeps, 'mail' | 'newId'>,
   args: { case: Case; private: CasePrivate; deadlines: readonly Deadline[]; templates: readonly string[];
     fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent?: string | null;
-    to?: string; withheld?: string | null; attachments?: MailAttachment[] },
+    to?: string; withheld?: string | null; attachments?: MailAttachment[];
+    thread?: { inReplyTo: string; references: string[] } | null },
 ): Effects {
   const fx = noEffects();
   const { case: c, private: p, now } = args;
@@ -92,7 +93,10 @@ export function mailToRequester(
     }
     fx.outbox.push({
       id, caseId: c.id, channel: 'mail', kind: template, idempotencyKey: `${args.key}:${template}`,
-      payload: { ...mail, caseNumber: c.number, ...(args.attachments?.length ? { attachments: args.attachments } : {}) },
+      payload: {
+        ...mail, caseNumber: c.number, ...(args.thread && !args.to ? args.thread : {}),
+        ...(args.attachments?.length ? { attachments: args.attachments } : {}),
+      },
       onSent: args.onSent ?? null, notBefore: now,
     });
     fx.audit.push({ caseId: c.id, type: 'MailQueued', actor: args.actor, at: now, data: { template, outboxId: id, messageId: mail.messageId } });

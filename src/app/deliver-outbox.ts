@@ -15,7 +15,13 @@ import { dpoAlert } from './compose-mail.ts';
 
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
 export interface Transport {
-  send(row: OutboxRow): Promise<{ ref: string | null }>;
+  send(row: OutboxRow): Promise<SendResult>;
+}
+
+export interface SendResult {
+  ref: string | null;
+  /** The exact bytes sent, when a copy is to be filed in the Sent folder (after the row is marked sent). */
+  sentCopy?: Uint8Array;
 }
 
 export type Transports = Partial<Record<OutboxChannel, Transport>>;
@@ -52,8 +58,8 @@ async function deliverOne(
   const transport = transports[row.channel];
   try {
     if (!transport) throw new DeliveryError(`no transport for channel ${row.channel}`, false);
-    const { ref } = await transport.send(row);
-    await recordSent(deps, row, opts.owner, ref);
+    const result = await transport.send(row);
+    await recordSent(deps, row, opts.owner, result);
     return 'sent';
   } catch (e) {
     const error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e), true);
@@ -69,7 +75,7 @@ async function deliverOne(
   }
 }
 
-async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, ref: string | null): Promise<void> {
+async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, { ref, sentCopy }: SendResult): Promise<void> {
   const now = deps.clock();
   await deps.database.db.transaction().execute(async (trx) => {
     if (!(await markSent(trx, row.id, owner, ref, now))) {
@@ -83,6 +89,12 @@ async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, ref: str
       }]);
     }
     if (row.onSent) await ON_SENT[row.onSent]?.(deps, trx, row, now);
+    if (sentCopy) {
+      await enqueue(trx, [{
+        id: deps.newId(), caseId: row.caseId, channel: 'imap', kind: 'sent-copy', idempotencyKey: `${row.id}:sent-copy`,
+        payload: { raw: Buffer.from(sentCopy).toString('base64'), caseNumber: row.payload.caseNumber ?? null }, notBefore: now,
+      }], now);
+    }
   });
 }
 

@@ -101,11 +101,9 @@ async function create(
     kind, requestTypes: m.requestTypes, language: m.language, channel: 'mail', receivedAt: m.receivedAt,
     awareRationale: kind === 'breach' ? 'defaulted to the receipt of the report by mail; confirm' : null,
     requester: m.requester, subject: m.original.subject, content: m.original.text, sourceKey: `mail:${row.dedupeKey}`,
-    actor: SYSTEM,
+    messageIds: [m.original.messageId, m.messageId].filter((x): x is string => Boolean(x)), actor: SYSTEM,
   }, now);
   const c = opened.case;
-  if (m.messageId) await recordCaseMessage(trx, c.id, m.messageId, 'in', now);
-  if (m.original.messageId && m.original.messageId !== m.messageId) await recordCaseMessage(trx, c.id, m.original.messageId, 'in', now);
   if (m.requester) await addParticipant(trx, c.id, m.requester.email, 'requester');
   if (m.forward?.forwardedBy) await addParticipant(trx, c.id, m.forward.forwardedBy, 'forwarder');
   if (related) await linkCases(trx, c.id, related.id, 'possibly_related', now);

@@ -12,6 +12,7 @@ import { CASE_PREFIX, type CaseKind, type Language, type RegimeId, type RequestT
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { Actor, AppDeps } from './deps.ts';
+import { recordCaseMessage, threadOf } from '../adapters/db/mail-repository.ts';
 import { automaticMailWithheld, countAutomaticMail, persistEffects } from './effects.ts';
 
 export interface OpenCaseInput {
@@ -32,6 +33,8 @@ export interface OpenCaseInput {
   content?: string | null;
   owner?: string | null;
   sourceKey?: string | null;
+  /** Message-IDs of the mail that opened it (threading; the acknowledgement replies to it). */
+  messageIds?: string[];
   actor: Actor;
 }
 
@@ -75,6 +78,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const { case: c, audit: clockEvents } = withDeadlines(draft, deadlines, input.actor.id, now);
   await insertCase(trx, c, priv);
   await saveDeadlines(trx, c.id, deadlines, now);
+  for (const id of new Set(input.messageIds ?? [])) await recordCaseMessage(trx, c.id, id, 'in', now);
   const opened = {
     caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,
     data: {
@@ -86,7 +90,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   };
   const mail = c.kind === 'request' && c.role === 'controller'
     ? mailToRequester(deps, { case: c, private: priv, deadlines, templates: ['acknowledgement'], fields: {},
-      key: `${c.id}:opened`, actor: input.actor.id, now,
+      key: `${c.id}:opened`, actor: input.actor.id, now, thread: await threadOf(trx, c.id),
       withheld: await automaticMailWithheld(trx, deps, priv.requesterEmail, now) })
     : { outbox: [], audit: [] };
   await countAutomaticMail(trx, deps, mail, now);

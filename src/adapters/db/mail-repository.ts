@@ -140,3 +140,17 @@ export async function autoMailsSince(db: Executor, email: string, since: Date): 
 export async function logAutoMail(db: Executor, id: string, email: string, now: Date): Promise<void> {
   await db.insertInto('auto_mail_log').values({ id, address_hash: addressHash(email), sent_at: now.getTime() }).execute();
 }
+
+/**
+ * How a reply threads (RFC 5322 §3.6.4): In-Reply-To the data subject's latest message, References every
+ * message of the case in order (capped, keeping the first and the most recent).
+ */
+export async function threadOf(db: Executor, caseId: string): Promise<{ inReplyTo: string; references: string[] } | null> {
+  const rows = await db.selectFrom('case_messages').select(['message_id', 'direction']).where('case_id', '=', caseId)
+    .orderBy('created_at').orderBy('message_id').execute();
+  const inbound = rows.filter((r) => r.direction === 'in');
+  if (!inbound.length) return null;
+  const ids = rows.map((r) => `<${r.message_id}>`);
+  const references = ids.length > 10 ? [ids[0]!, ...ids.slice(-9)] : ids;
+  return { inReplyTo: `<${inbound[inbound.length - 1]!.message_id}>`, references };
+}

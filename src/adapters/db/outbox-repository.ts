@@ -4,7 +4,8 @@
  */
 import type { Dialect, Executor } from './database.ts';
 
-export type OutboxChannel = 'mail' | 'slack' | 'log';
+/** `imap`: a copy of a sent mail appended to the Sent folder (a secondary step after the send). */
+export type OutboxChannel = 'mail' | 'slack' | 'log' | 'imap';
 export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface NewOutboxRow {

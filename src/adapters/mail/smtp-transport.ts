@@ -16,7 +16,11 @@ export interface SmtpTransport extends Transport {
 /** Header values from user input never carry CR/LF (header injection). */
 const oneLine = (v: string) => v.replace(/[\r\n]+/g, ' ').trim();
 
-export function createSmtpTransport(smtp: NonNullable<Config['smtp']>, from: string, fromName: string): SmtpTransport {
+export function createSmtpTransport(
+  smtp: NonNullable<Config['smtp']>, from: string, fromName: string, opts: { keepCopy?: boolean } = {},
+): SmtpTransport {
+  // Builds the exact bytes first (nodemailer's stream transport): what is sent is what is filed and recorded.
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   const transporter = nodemailer.createTransport({
     host: smtp.host, port: smtp.port, secure: smtp.secure,
     auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
@@ -26,7 +30,7 @@ export function createSmtpTransport(smtp: NonNullable<Config['smtp']>, from: str
     async send(row) {
       const mail = row.payload as unknown as ComposedMail & { attachments?: MailAttachment[]; inReplyTo?: string; references?: string[] };
       try {
-        const info = await transporter.sendMail({
+        const built = await builder.sendMail({
           from: { name: oneLine(fromName), address: from },
           to: oneLine(mail.to),
           subject: oneLine(mail.subject),
@@ -38,7 +42,12 @@ export function createSmtpTransport(smtp: NonNullable<Config['smtp']>, from: str
           headers: Object.fromEntries(Object.entries(mail.headers ?? {}).map(([k, v]) => [k, oneLine(v)])),
           attachments: (mail.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })),
         });
-        return { ref: `${mail.messageId} ${oneLine(String(info.response ?? ''))}`.trim() };
+        const raw = built.message as Buffer;
+        const info = await transporter.sendMail({ envelope: { from, to: [oneLine(mail.to)] }, raw });
+        return {
+          ref: `${mail.messageId} ${oneLine(String(info.response ?? ''))}`.trim(),
+          ...(opts.keepCopy ? { sentCopy: new Uint8Array(raw) } : {}),
+        };
       } catch (e) {
         const err = e as Error & { responseCode?: number; code?: string };
         throw new DeliveryError(`SMTP ${err.responseCode ?? err.code ?? 'error'}: ${oneLine(err.message)}`, smtpFailureIsRetryable(err), null, err.code ?? null);

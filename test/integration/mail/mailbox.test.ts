@@ -35,7 +35,7 @@ describe.skipIf(!dovecot)('the DPO mailbox on Dovecot', () => {
   const env = () => ({
     IMAP_HOST: d.host, IMAP_PORT: String(d.imapPort), IMAP_SECURE: 'false', IMAP_USER: user, IMAP_PASSWORD: d.password,
     MAIL_SIGNING_SECRET: 'test-signing-secret-123', MAIL_RECEIVING_HOSTS: 'mx.example.com', MAIL_FROM: 'privacy@example.com',
-    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), MAIL_MAX_BYTES: String(256 * 1024),
+    SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), MAIL_MAX_BYTES: String(256 * 1024), MAIL_SENT_MAILBOX: 'Sent',
   });
   const desk = (i = 0) => {
     while (desks.length <= i) desks.push(testDesk(url, { clock, env: env() }));
@@ -175,6 +175,10 @@ describe.skipIf(!dovecot)('the DPO mailbox on Dovecot', () => {
     smtp.close();
     const ack = sink.messages[0]!;
     const [c] = await cases();
+    const original = readFixture('request-access-en');
+    const originalId = /^Message-ID:\s*(<[^>]+>)/im.exec(Buffer.from(original).toString())![1];
+    expect(ack.parsed.inReplyTo).toBe(originalId); // the acknowledgement answers the request's own message
+    expect(ack.parsed.subject).toContain(`[${c!.number}]`);
     const reply = (messageId: string, ref: string) => [
       'Received: from mail.example.test by mx.example.com with ESMTP; Wed, 11 Mar 2026 09:00:00 +0000',
       `From: ${ack.envelope.to[0]}`, 'To: dpo@example.com', `Subject: Re: ${ack.parsed.subject}`,
@@ -194,6 +198,28 @@ describe.skipIf(!dovecot)('the DPO mailbox on Dovecot', () => {
     expect(all).toHaveLength(2); // the stranger's forged reference opened a case of its own…
     const other = all.find((x) => x.id !== c!.id)!;
     expect(await getLinks(desk().deps.database.db, other.id)).toEqual([{ number: c!.number, relation: 'possibly_related' }]); // …linked
+  });
+
+  it('matches a bounce of our acknowledgement back to its case as a delivery failure, and files sent copies', async () => {
+    await deliver('request-erasure-en');
+    await poller().runOnce();
+    const smtp = createSmtpTransport(desk().deps.config.smtp!, 'privacy@example.com', 'Example Org', { keepCopy: true });
+    const transports = { mail: smtp, slack: { send: async () => ({ ref: null }) }, imap: desk().transports.imap! };
+    await deliverOutbox(desk().deps, transports, { owner: 'A' });
+    await deliverOutbox(desk().deps, transports, { owner: 'A' }); // the sent copy, queued when the send was recorded
+    smtp.close();
+    const ack = sink.messages[0]!;
+    const sent = await listMailbox(d, user, 'Sent');
+    expect(sent.map((m) => m.messageId)).toEqual([ack.parsed.messageId]);
+    const dsn = Buffer.from(readFixture('dsn-postfix')).toString('utf8')
+      .replace('<c.DSR-2026-0042.1.9f2c4e1ab07d@example.com>', ack.parsed.messageId!)
+      .replace('Message-Id: <20260309090007.4R9XyZ1Kq2@mx.example.com>', 'Message-Id: <bounce-1@mx.example.com>');
+    await deliverLmtp(d, user, dsn, '');
+    await poller().runOnce();
+    const [c] = await cases();
+    expect(c!.deliveryFailures).toBe(1);
+    expect((await listInbox(desk().deps.database.db)).find((r) => r.reason === 'bounce')).toMatchObject({ action: 'attach', caseId: c!.id });
+    expect(await cases()).toHaveLength(1); // a bounce never opens a case
   });
 
   it.each([
