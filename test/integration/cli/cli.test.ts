@@ -1,5 +1,8 @@
 /** The dpo-desk command, run in-process (and once as a real process) against an SQLite file and PostgreSQL. */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openCase } from '../../../src/app/open-case.ts';
@@ -99,6 +102,21 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     ({ url, drop } = created);
   });
   afterEach(async () => { await drop(); });
+
+  it('demo: the sample mail through the real pipeline, then the board; a second run adds nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'demo-'));
+    const env = { DATABASE_URL: url, OUTBOX_DIR: out };
+    const first = await cli(['demo'], env);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('Intake of 86 sample messages:');
+    expect(first.out).toMatch(/60\s+create request/);
+    expect(first.out).toMatch(/1\s+quarantine \(unparseable\)/);
+    expect(first.out).toMatch(/DSR-2026-0031\s+access\s+received\s+gdpr\s+2026-04-02\s+in 22d/);
+    expect(readdirSync(out).filter((f) => f.includes('acknowledgement')).length).toBeGreaterThan(40);
+    const again = await cli(['demo'], env);
+    expect(again.out).toMatch(/86\s+ignore \(duplicate\)/);
+    expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(64);
+  });
 
   it('migrate, doctor, cases, case show and audit verify', async () => {
     const env = { DATABASE_URL: url, ORG_NAME: 'Example Org', DPO_EMAIL: 'dpo@example.com' };
