@@ -67,6 +67,22 @@ const schema = z.object({
   MAIL_MAX_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().positive('expected a size in bytes')
     .default(25 * 1024 * 1024),
   AUTO_MAIL_CAP_PER_DAY: z.coerce.number({ error: 'expected a whole number' }).int().min(1, 'expected at least 1').default(5),
+  // Slack (HTTP receiver with SLACK_SIGNING_SECRET, or Socket Mode when SLACK_APP_TOKEN is set).
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-…)').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'expected the app\'s signing secret').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token (xapp-…)').optional(),
+  SLACK_API_URL: z.url({ error: 'expected a URL ending in /api/' }).optional(),
+  SLACK_TRIAGE_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a channel id such as C0123ABCD').optional(),
+  SLACK_MANAGERS_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, 'expected a channel id such as C0123ABCD').optional(),
+  SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]+$/, 'expected a slash command such as /dpo').default('/dpo'),
+  SLACK_AGENTS: z.string().default('').transform(list),
+  SLACK_DPOS: z.string().default('').transform(list),
+  SLACK_MANAGERS: z.string().default('').transform(list),
+  SLACK_AGENTS_GROUP: z.string().optional(),
+  PORT: port('PORT').default(3000),
+  MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
+  DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
+  REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
@@ -121,6 +137,23 @@ export interface Config {
     /** Processor role: customer domain or address → the controller's address requests are forwarded to. */
     controllers: Record<string, string>;
   };
+  slack: {
+    botToken: string;
+    signingSecret: string | null;
+    appToken: string | null;
+    apiUrl: string | null;
+    triageChannel: string | null;
+    managersChannel: string | null;
+    command: string;
+    port: number;
+    /** Slack user ids per role; unmapped users get a read-only view without personal data. */
+    roles: { agents: string[]; dpos: string[]; managers: string[]; agentsGroup: string | null };
+  } | null;
+  /** Managers' addresses for deadline alerts and the digest. */
+  managersEmail: string[];
+  /** Local time (HH:MM, ORG_TIMEZONE) of the daily digest, and of date-based reminders. */
+  digestTime: string;
+  reminderTime: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -182,6 +215,9 @@ function crossKeyErrors(e: Record<string, string | undefined>): string[] {
   if ((e.IMAP_HOST || e.SMTP_HOST) && !e.MAIL_SIGNING_SECRET) {
     errors.push('MAIL_SIGNING_SECRET: missing; required with a mailbox or mail server (signs our Message-IDs)');
   }
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) {
+    errors.push('SLACK_SIGNING_SECRET: missing; required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set');
+  }
   if (e.SMTP_USER && !e.SMTP_PASSWORD) errors.push('SMTP_PASSWORD: missing; required when SMTP_USER is set');
   return errors;
 }
@@ -227,6 +263,15 @@ function toConfig(e: z.infer<typeof schema>): Config {
       autoMailCapPerDay: e.AUTO_MAIL_CAP_PER_DAY,
       controllers: e.PROCESSOR_CONTROLLERS!,
     },
+    slack: e.SLACK_BOT_TOKEN ? {
+      botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? null, appToken: e.SLACK_APP_TOKEN ?? null,
+      apiUrl: e.SLACK_API_URL ?? null, triageChannel: e.SLACK_TRIAGE_CHANNEL ?? null,
+      managersChannel: e.SLACK_MANAGERS_CHANNEL ?? null, command: e.SLACK_COMMAND, port: e.PORT,
+      roles: { agents: e.SLACK_AGENTS, dpos: e.SLACK_DPOS, managers: e.SLACK_MANAGERS, agentsGroup: e.SLACK_AGENTS_GROUP ?? null },
+    } : null,
+    managersEmail: e.MANAGERS_EMAIL,
+    digestTime: e.DIGEST_TIME,
+    reminderTime: e.REMINDER_TIME,
   };
 }
 

@@ -173,7 +173,26 @@ export interface LeasesTable {
   until: number;
 }
 
+export interface RemindersTable {
+  id: string;
+  case_id: string;
+  rule_id: string;
+  occurrence: string;
+  recipients: string;
+  fire_at: number;
+  state: string;
+  claimed_by: string | null;
+  claim_until: number | null;
+  outcome: string | null;
+  snoozed_until: number | null;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  sent_at: number | null;
+  created_at: number;
+}
+
 export interface DB {
+  reminders: RemindersTable;
   leases: LeasesTable;
   inbox_messages: InboxMessagesTable;
   imap_state: ImapStateTable;
