@@ -9,13 +9,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
     .addColumn('rule_id', 'text', (c) => c.notNull())
-    // Which clock and which day it is for: `gdpr`, `contract`, `gdpr:2026-04-09` for a daily overdue reminder.
+    // Which clock, anchor date and recipient: `gdpr:2026-04-07:owner`; a daily overdue one adds its day.
     .addColumn('occurrence', 'text', (c) => c.notNull())
     .addColumn('recipients', 'text', (c) => c.notNull())
     .addColumn('fire_at', 'bigint', (c) => c.notNull())
+    // planned → queued (outbox rows written) → sent (every one confirmed) | suppressed | failed
     .addColumn('state', 'text', (c) => c.notNull())
-    .addColumn('claimed_by', 'text')
-    .addColumn('claim_until', 'bigint')
+    .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('outcome', 'text')
     .addColumn('snoozed_until', 'bigint')
     .addColumn('acknowledged_by', 'text')

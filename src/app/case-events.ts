@@ -16,6 +16,7 @@ import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester, MailContextError } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
+import { replanReminders } from './plan-reminders.ts';
 import { threadOf } from '../adapters/db/mail-repository.ts';
 
 export interface CaseEventInput {
@@ -70,6 +71,7 @@ export async function recordCaseEventIn(
   const clocked = decision.clock ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
   if (decision.clock) await saveDeadlines(trx, c.id, deadlines, now);
   const saved = await updateCase(trx, clocked.case);
+  await replanReminders(trx, deps, saved, deadlines, now);
   const key = input.idempotencyKey ?? `${c.id}:v${saved.version}`;
   const mail = mailToRequester(deps, {
     case: saved, private: (await getPrivate(trx, c.id))!, deadlines, templates: decision.templates, fields,

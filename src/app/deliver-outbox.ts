@@ -10,7 +10,7 @@ import {
 } from '../adapters/db/outbox-repository.ts';
 import { decideFailure, DeliveryError, DEFAULT_RETRY, type RetryPolicy } from '../domain/outbox-policy.ts';
 import type { AppDeps } from './deps.ts';
-import { ON_SENT } from './on-sent.ts';
+import { ON_FAILED, ON_SENT } from './on-sent.ts';
 import { dpoAlert } from './compose-mail.ts';
 
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
@@ -105,6 +105,7 @@ async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, reason
     if (!(await markFailed(trx, row.id, owner, reason, now))) return;
     const c = row.caseId ? await findCaseById(trx, row.caseId) : null;
     if (c) await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });
+    if (row.onSent) await ON_FAILED[row.onSent]?.(deps, trx, row, now);
     await appendAudit(trx, [{
       caseId: row.caseId, type: 'DeliveryFailed', actor: 'system', at: now,
       data: { outboxId: row.id, channel: row.channel, kind: row.kind, reason },

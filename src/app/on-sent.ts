@@ -7,19 +7,45 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import { findCaseById, getPauses, saveDeadlines, updateCase } from '../adapters/db/case-repository.ts';
 import { enqueue, type OutboxRow } from '../adapters/db/outbox-repository.ts';
+import { confirmReminder, getReminders, settleReminder } from '../adapters/db/reminder-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import { governingDeadline } from '../domain/deadlines/deadline.ts';
 import { decideExtension } from '../domain/deadlines/extension.ts';
 import { dateInZone } from '../domain/local-date.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import type { AppDeps } from './deps.ts';
+import { replanReminders } from './plan-reminders.ts';
 import { dpoAlert } from './compose-mail.ts';
 
 type Handler = (deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date) => Promise<void>;
 
 export const ON_SENT: Record<string, Handler> = {
   ExtensionNoticeSent: extensionNoticeSent,
+  RemindersSent: remindersSent,
 };
+
+/** What a permanent failure of such a row means, in the transaction that marks it failed. */
+export const ON_FAILED: Record<string, Handler> = {
+  RemindersSent: remindersFailed,
+};
+
+const reminderIds = (row: OutboxRow) => (Array.isArray(row.payload.reminderIds) ? row.payload.reminderIds.map(String) : []);
+
+/** A reminder is sent once every message carrying it was confirmed. */
+async function remindersSent(_deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
+  for (const id of reminderIds(row)) await confirmReminder(trx, id, now);
+}
+
+/** A reminder that could not be delivered is visible on each of its cases (the DPO is alerted by the deliverer). */
+async function remindersFailed(_deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
+  const rows = await getReminders(trx, reminderIds(row));
+  for (const r of rows) await settleReminder(trx, r.id, { state: 'failed', outcome: `delivery via ${row.channel} failed` });
+  for (const caseId of new Set(rows.map((r) => r.caseId))) {
+    const c = await findCaseById(trx, caseId);
+    if (c) await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });
+    await appendAudit(trx, [{ caseId, type: 'ReminderFailed', actor: 'system', at: now, data: { outboxId: row.id, channel: row.channel } }]);
+  }
+}
 
 async function extensionNoticeSent(deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
   const c = row.caseId ? await findCaseById(trx, row.caseId) : null;
@@ -42,7 +68,8 @@ async function extensionNoticeSent(deps: AppDeps, trx: Transaction<DB>, row: Out
   const deadlines = caseDeadlines(deps, extended, pauses, now);
   const clocked = withDeadlines(extended, deadlines, 'system', now);
   await saveDeadlines(trx, c.id, deadlines, now);
-  await updateCase(trx, clocked.case);
+  const saved = await updateCase(trx, clocked.case);
+  await replanReminders(trx, deps, saved, deadlines, now);
   await appendAudit(trx, [
     { caseId: c.id, type: 'Extended', actor: 'system', at: now, data: { sentOn, extendedDue: decision.extendedDue } },
     ...clocked.audit,

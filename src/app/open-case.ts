@@ -12,6 +12,7 @@ import { CASE_PREFIX, type CaseKind, type Language, type RegimeId, type RequestT
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { Actor, AppDeps } from './deps.ts';
+import { replanReminders } from './plan-reminders.ts';
 import { recordCaseMessage, threadOf } from '../adapters/db/mail-repository.ts';
 import { automaticMailWithheld, countAutomaticMail, persistEffects } from './effects.ts';
 
@@ -78,6 +79,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const { case: c, audit: clockEvents } = withDeadlines(draft, deadlines, input.actor.id, now);
   await insertCase(trx, c, priv);
   await saveDeadlines(trx, c.id, deadlines, now);
+  await replanReminders(trx, deps, c, deadlines, now);
   for (const id of new Set(input.messageIds ?? [])) await recordCaseMessage(trx, c.id, id, 'in', now);
   const opened = {
     caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,

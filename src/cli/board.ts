@@ -1,15 +1,7 @@
 /** The board of cases as text: governing deadline first, overdue on top, with countdowns. No personal data. */
 import type { Case } from '../domain/case.ts';
+import { countdown } from '../domain/countdown.ts';
 import { formatInZone, lastDayBefore } from '../domain/local-date.ts';
-
-export function countdown(due: Date | null, now: Date): string {
-  if (!due) return 'no clock';
-  const ms = due.getTime() - now.getTime();
-  const abs = Math.abs(ms);
-  const text = abs >= 86_400_000 ? `${Math.floor(abs / 86_400_000)}d ${Math.floor((abs % 86_400_000) / 3_600_000)}h`
-    : `${Math.floor(abs / 3_600_000)}h ${Math.floor((abs % 3_600_000) / 60_000)}m`;
-  return ms < 0 ? `OVERDUE ${text}` : `in ${text}`;
-}
 
 /** A breach clock runs to the minute; a request clock to the end of its due day. */
 function dueText(c: Case, zone: string): string {

@@ -181,8 +181,7 @@ export interface RemindersTable {
   recipients: string;
   fire_at: number;
   state: string;
-  claimed_by: string | null;
-  claim_until: number | null;
+  pending: number;
   outcome: string | null;
   snoozed_until: number | null;
   acknowledged_by: string | null;

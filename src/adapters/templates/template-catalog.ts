@@ -26,6 +26,8 @@ export const TEMPLATE_NAMES = [
   'incident-notice',
   'breach-subject-notice',
   'dpo-alert',
+  'reminder',
+  'digest',
 ] as const satisfies readonly (keyof typeof templateSchemas)[];
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -60,6 +62,8 @@ const AUDIENCE: Readonly<Record<TemplateName, TemplateAudience>> = {
   'incident-notice': 'controller',
   'breach-subject-notice': 'data_subject',
   'dpo-alert': 'internal',
+  reminder: 'internal',
+  digest: 'internal',
 };
 
 /** The catalog: template name → audience, context schema and sample context. */

@@ -183,4 +183,19 @@ export const templateSamples: Samples = {
     case: requestCase,
     alert: { deliveryFailed: true, reason: 'The receiving server rejected the acknowledgement permanently (550 5.1.1: mailbox does not exist).' },
   },
+  reminder: {
+    org,
+    case: { number: 'DSR-2026-0042' },
+    items: [{ caseNumber: 'DSR-2026-0042', kind: 'request', state: 'in_progress', regime: 'gdpr', due: '2026-04-07', overdue: false, rules: 'owner-5wd' }],
+  },
+  digest: {
+    org,
+    digest: {
+      date: '2026-04-01', open: 3, overdue: 1, dueThisWeek: 2, onTimeRate: '92% (23 of 25)',
+      cases: [
+        { caseNumber: 'BRE-2026-0003', kind: 'breach', state: 'reported', due: '2026-03-30 11:00', countdown: 'OVERDUE 1d 2h' },
+        { caseNumber: 'DSR-2026-0042', kind: 'request', state: 'in_progress', due: '2026-04-07', countdown: 'in 6d' },
+      ],
+    },
+  },
 };

@@ -187,6 +187,22 @@ export const templateSchemas = {
       recommendations: z.array(text).default([]),
     }),
   }),
+  /** Internal: deadline reminders for a person or a team — case facts only, never a data subject. */
+  reminder: z.object({
+    org: orgSchema,
+    case: caseRef.optional(),
+    items: z.array(z.object({
+      caseNumber: text, kind: text, state: text, regime: text.nullable().optional(), due: text, overdue: z.boolean(), rules: text,
+    })).min(1),
+  }),
+  /** Internal: the managers' daily digest. */
+  digest: z.object({
+    org: orgSchema,
+    digest: z.object({
+      date: isoDate, open: z.number().int(), overdue: z.number().int(), dueThisWeek: z.number().int(), onTimeRate: text,
+      cases: z.array(z.object({ caseNumber: text, kind: text, state: text, due: text, countdown: text })),
+    }),
+  }),
   'dpo-alert': z.object({
     org: orgSchema,
     /** Absent for alerts about no case (a quarantined message). */

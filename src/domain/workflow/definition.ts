@@ -44,6 +44,10 @@ export const workflowSchema = z.object({
   states: z.record(z.string(), stateSchema),
   transitions: z.array(transitionSchema).min(1),
   reminders: z.array(reminderSchema).default([]),
+  escalation: z.array(z.object({
+    to: z.enum(['triage', 'dpo', 'managers']),
+    after: z.string().regex(/^\d+h$/, 'expected hours such as 4h'),
+  })).default([]),
 });
 
 export type WorkflowDefinition = z.infer<typeof workflowSchema>;

@@ -12,10 +12,10 @@ const cases = TEMPLATE_NAMES.flatMap((name) => LANGUAGES.map((lang) => [name, la
 describe('every template in every language', () => {
   it.each(cases)('%s (%s) renders from its sample context', (name, lang) => {
     const mail = renderAny(renderer, name, lang, templateCatalog[name].sample);
-    const caseNumber = (templateCatalog[name].sample as { case: { number: string } }).case.number;
+    const caseNumber = (templateCatalog[name].sample as { case?: { number: string } }).case?.number;
 
     expect(mail.subject).not.toBe('');
-    expect(mail.subject).toContain(`[${caseNumber}]`);
+    if (caseNumber) expect(mail.subject).toContain(`[${caseNumber}]`); // the digest is about no single case
     expect(mail.subject).not.toMatch(/[\r\n]/);
     for (const part of [mail.subject, mail.text, mail.html]) {
       expect(part).not.toContain('{{');

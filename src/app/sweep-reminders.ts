@@ -1,0 +1,191 @@
+/**
+ * The reminder sweep: claims due reminder rows, re-checks each against its case (closed, answered, paused,
+ * acknowledged ones are suppressed), and writes outbox rows — one message per recipient per sweep listing all
+ * their items, one consolidated item per case (a catch-up after downtime is one alert, never a burst). A row
+ * counts as sent only when every delivery of it was confirmed (see on-sent). A dry run rolls back.
+ */
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { appendAudit, type NewAuditEvent } from '../adapters/db/audit-log.ts';
+import { findCaseById, getDeadlines } from '../adapters/db/case-repository.ts';
+import { enqueue, type NewOutboxRow } from '../adapters/db/outbox-repository.ts';
+import {
+  chainAcknowledged, claimDueReminders, planRows, settleReminder, type NewReminder, type ReminderRow,
+} from '../adapters/db/reminder-repository.ts';
+import type { DB } from '../adapters/db/schema.ts';
+import type { Case } from '../domain/case.ts';
+import { governingDeadline } from '../domain/deadlines/deadline.ts';
+import { lastDayBefore } from '../domain/local-date.ts';
+import { nextDaily, suppression } from '../domain/reminders.ts';
+import type { AppDeps } from './deps.ts';
+import { resolveTargets, targetKey, type Target } from './reminder-targets.ts';
+
+/** One line of a reminder message: facts only, never the data subject's identity or content. */
+export interface ReminderItem {
+  caseNumber: string;
+  kind: string;
+  state: string;
+  regime: string | null;
+  /** The due date (requests) or instant (breaches) the reminder is about. */
+  due: string | null;
+  overdue: boolean;
+  /** The rules that came due for this case and recipient in this sweep (several after downtime). */
+  rules: string[];
+}
+
+export interface ReminderMessage {
+  target: Target;
+  items: ReminderItem[];
+  reminderIds: string[];
+}
+
+export interface SweepReport {
+  claimed: number;
+  suppressed: number;
+  messages: ReminderMessage[];
+}
+
+class DryRunRollback extends Error {
+  constructor(readonly report: SweepReport) {
+    super('dry run');
+  }
+}
+
+export async function sweepReminders(deps: AppDeps, now: Date, opts: { dryRun?: boolean; limit?: number } = {}): Promise<SweepReport> {
+  try {
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const report = await sweepIn(trx, deps, now, opts.limit ?? 5000);
+      if (opts.dryRun) throw new DryRunRollback(report);
+      return report;
+    });
+  } catch (e) {
+    if (e instanceof DryRunRollback) return e.report;
+    throw e;
+  }
+}
+
+async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: number): Promise<SweepReport> {
+  const rows = await claimDueReminders(trx, deps.database.dialect, now, limit);
+  const report: SweepReport = { claimed: rows.length, suppressed: 0, messages: [] };
+  const groups = new Map<string, ReminderMessage>();
+  const targetsPerRow = new Map<string, number>();
+  const audit: NewAuditEvent[] = [];
+  const later: NewReminder[] = [];
+  for (const [caseId, caseRows] of groupBy(rows, (r) => r.caseId)) {
+    const c = await findCaseById(trx, caseId);
+    if (!c) continue;
+    const due = await dueFacts(trx, c);
+    const live = [];
+    for (const row of caseRows) {
+      const why = await suppressedBecause(trx, deps, c, row);
+      if (why) {
+        await settleReminder(trx, row.id, { state: 'suppressed', outcome: why });
+        report.suppressed++;
+      } else live.push(row);
+    }
+    for (const row of live) {
+      const targets = resolveTargets(row.recipient, c.owner, deps.config);
+      targetsPerRow.set(row.id, targets.length);
+      for (const target of targets) addItem(groups, target, c, row, due, now);
+      later.push(...followUps(deps, c, row, now));
+    }
+    if (live.length) audit.push({ caseId: c.id, type: 'RemindersQueued', actor: 'system', at: now, data: { rules: live.map((r) => `${r.ruleId}→${r.recipient}`) } });
+  }
+  for (const [id, n] of targetsPerRow) await settleReminder(trx, id, n ? { state: 'queued', pending: n } : { state: 'suppressed', outcome: 'nobody to tell' });
+  report.messages = [...groups.values()];
+  await enqueue(trx, report.messages.map((m) => outboxRow(deps, m, now)), now);
+  await planRows(trx, later, now);
+  await appendAudit(trx, audit);
+  return report;
+}
+
+async function suppressedBecause(trx: Transaction<DB>, deps: AppDeps, c: Case, row: ReminderRow): Promise<string | null> {
+  const wf = deps.workflows[c.kind];
+  const [base, step] = row.ruleId.split('>');
+  const rule = wf.reminders.find((r) => r.id === base);
+  const anchor = row.occurrence.replace(/:[a-z]+$/, '');
+  const acknowledged = step ? await chainAcknowledged(trx, c.id, base!, anchor) : false;
+  const replyDrafted = rule?.unless === 'reply_drafted' ? await hasDraftedReply(trx, c.id) : false;
+  return suppression(step ? undefined : rule, wf, c, { replyDrafted, acknowledged });
+}
+
+/** A reply is drafted once an answer or refusal mail exists for the case, or someone marked it drafted. */
+async function hasDraftedReply(trx: Transaction<DB>, caseId: string): Promise<boolean> {
+  const mail = await trx.selectFrom('outbox').select('id').where('case_id', '=', caseId)
+    .where((eb) => eb.or([eb('kind', 'like', 'answer-%'), eb('kind', '=', 'refusal')])).executeTakeFirst();
+  if (mail) return true;
+  const marked = await trx.selectFrom('audit_events').select('seq').where('case_id', '=', caseId).where('type', '=', 'ReplyDrafted').executeTakeFirst();
+  return Boolean(marked);
+}
+
+async function dueFacts(trx: Transaction<DB>, c: Case) {
+  const governing = governingDeadline(await getDeadlines(trx, c.id));
+  return governing;
+}
+
+function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, governing: Awaited<ReturnType<typeof dueFacts>>, now: Date) {
+  const key = targetKey(target);
+  let msg = groups.get(key);
+  if (!msg) groups.set(key, (msg = { target, items: [], reminderIds: [] }));
+  msg.reminderIds.push(row.id);
+  let item = msg.items.find((i) => i.caseNumber === c.number);
+  if (!item) {
+    const due = governing ? (c.kind === 'breach' ? governing.dueAt.toISOString() : governing.extended ? governing.extendedDue : governing.due) : null;
+    item = {
+      caseNumber: c.number, kind: c.kind, state: c.state, regime: governing?.regime ?? null, due,
+      overdue: Boolean(governing && governing.dueAt.getTime() <= now.getTime()), rules: [],
+    };
+    msg.items.push(item);
+  }
+  if (!item.rules.includes(row.ruleId)) item.rules.push(row.ruleId);
+}
+
+/** What a fired reminder sets in motion: the next daily overdue occurrence, the escalation steps. */
+function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewReminder[] {
+  const wf = deps.workflows[c.kind];
+  const rule = wf.reminders.find((r) => r.id === row.ruleId);
+  const out: NewReminder[] = [];
+  if (rule?.repeat === 'daily') {
+    const day = /:(\d{4}-\d{2}-\d{2}):[a-z]+$/.exec(row.occurrence)?.[1] ?? lastDayBefore(now, deps.config.org.timezone);
+    const next = nextDaily(row.occurrence, day, deps.config.org.timezone, deps.config.reminderTime);
+    out.push({ id: deps.newId(), caseId: c.id, ruleId: row.ruleId, recipient: row.recipient, ...next });
+  }
+  if (rule && row.recipient === 'owner') {
+    const anchor = row.occurrence.replace(/:owner$/, '');
+    for (const step of wf.escalation) {
+      out.push({
+        id: deps.newId(), caseId: c.id, ruleId: `${row.ruleId}>${step.to}`, recipient: step.to,
+        occurrence: `${anchor}:${step.to}`, fireAt: new Date(now.getTime() + Number.parseInt(step.after, 10) * 3_600_000),
+      });
+    }
+  }
+  return out;
+}
+
+function outboxRow(deps: AppDeps, m: ReminderMessage, now: Date): NewOutboxRow {
+  const ids = [...m.reminderIds].sort();
+  const key = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+  const payload = { to: m.target.to, items: m.items, reminderIds: ids };
+  const caseId = null; // one message may list several cases
+  if (m.target.channel === 'slack') {
+    return { id: deps.newId(), caseId, channel: 'slack', kind: 'reminder', idempotencyKey: `reminder:${key}:${targetKey(m.target)}`, payload, onSent: 'RemindersSent', notBefore: now };
+  }
+  const id = deps.newId();
+  const mail = deps.mail?.composeInternal({
+    template: 'reminder', to: m.target.to, caseNumber: m.items.length === 1 ? m.items[0]!.caseNumber : null, outboxId: id,
+    context: { items: m.items.map((i) => ({ ...i, rules: i.rules.join(', '), due: i.due ?? '—' })) },
+  });
+  return {
+    id, caseId, channel: 'mail', kind: 'reminder', idempotencyKey: `reminder:${key}:${targetKey(m.target)}`,
+    payload: { ...(mail ?? { to: m.target.to }), ...payload }, onSent: 'RemindersSent', notBefore: now,
+  };
+}
+
+function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x);
+    m.set(k, [...(m.get(k) ?? []), x]);
+  }
+  return m;
+}
