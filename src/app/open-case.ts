@@ -63,7 +63,8 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
     id: deps.newId(), number: formatCaseNumber(input.kind, Number(receivedDate.slice(0, 4)), seq),
     sourceKey: input.sourceKey ?? null, kind: input.kind, state: deps.workflows[input.kind].initial,
     requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
-    regimes: input.regimes ?? (input.kind === 'breach' ? ['gdpr-breach'] : [...config.org.regimes]),
+    regimes: input.regimes ?? (input.kind === 'breach'
+      ? [config.org.role === 'processor' ? 'processor-breach' : 'gdpr-breach'] : [...config.org.regimes]),
     role: config.org.role, owner: input.owner ?? null, language: input.language ?? config.org.defaultLanguage,
     channel: input.channel, receivedAt: input.receivedAt, receivedDate, detectedAt: input.detectedAt ?? null,
     awareAt: input.kind === 'breach' ? input.awareAt ?? input.receivedAt : null, governingRegime: null,

@@ -164,7 +164,8 @@ function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewRemi
 
 function outboxRow(deps: AppDeps, m: ReminderMessage, now: Date): NewOutboxRow {
   const ids = [...m.reminderIds].sort();
-  const key = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 24);
+  // The same rows at the same moment are the same message; a snoozed row firing again is a new one.
+  const key = createHash('sha256').update(`${ids.join(',')}@${now.toISOString()}`).digest('hex').slice(0, 24);
   const payload = { to: m.target.to, items: m.items, reminderIds: ids };
   const caseId = null; // one message may list several cases
   if (m.target.channel === 'slack') {

@@ -27,7 +27,9 @@ export type ActorRole = (typeof ACTOR_ROLES)[number];
 
 export const REQUEST_REGIMES = ['gdpr', 'uk-gdpr', 'ccpa', 'lgpd', 'contract'] as const;
 export type RequestRegime = (typeof REQUEST_REGIMES)[number];
-export const REGIMES = [...REQUEST_REGIMES, 'gdpr-breach'] as const;
+/** Breach clocks: to the supervisory authority (controller), or to the customer (processor, under the DPA). */
+export const BREACH_REGIMES = ['gdpr-breach', 'processor-breach'] as const;
+export const REGIMES = [...REQUEST_REGIMES, ...BREACH_REGIMES] as const;
 export type RegimeId = (typeof REGIMES)[number];
 
 export const CASE_PREFIX: Record<CaseKind, string> = { request: 'DSR', breach: 'BRE' };

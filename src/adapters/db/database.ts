@@ -3,7 +3,7 @@
  * `dialect` lets the few statements that differ (row locks) choose their form.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -30,15 +30,41 @@ export function openDatabase(url: string): Database {
   throw new RangeError('DATABASE_URL must start with sqlite: or postgres://');
 }
 
+/**
+ * Open SQLite files of this process, shared: better-sqlite3 is synchronous, so two handles on one file in one
+ * process would block the event loop waiting for each other's write lock. Sharing one handle lets kysely's
+ * connection mutex serialise them instead — the single writer SQLite has anyway. Other processes wait on the
+ * file lock (busy_timeout).
+ */
+const openFiles = new Map<string, { db: Kysely<DB>; refs: number }>();
+
 function openSqlite(file: string): Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const key = file === ':memory:' ? null : resolve(file);
+  let entry = key ? openFiles.get(key) : undefined;
+  if (!entry) {
+    if (key) mkdirSync(dirname(key), { recursive: true });
+    const sqlite = new SQLite(key ?? ':memory:');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) }), refs: 0 };
+    if (key) openFiles.set(key, entry);
+  }
+  entry.refs++;
+  const shared = entry;
+  let closed = false;
+  return {
+    db: shared.db,
+    dialect: 'sqlite',
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (--shared.refs > 0) return;
+      if (key) openFiles.delete(key);
+      await shared.db.destroy();
+    },
+  };
 }
 
 function openPostgres(url: string): Database {

@@ -190,7 +190,42 @@ export interface RemindersTable {
   created_at: number;
 }
 
+/** 0005: the triage message of a case, idempotent posts, handled Slack deliveries, private notes. */
+export interface SlackThreadsTable {
+  case_id: string;
+  channel: string;
+  ts: string;
+  version: number;
+  stub: number;
+  updated_at: number;
+}
+
+export interface SlackPostsTable {
+  key: string;
+  channel: string;
+  ts: string;
+  created_at: number;
+}
+
+export interface SlackEventsTable {
+  key: string;
+  case_id: string | null;
+  created_at: number;
+}
+
+export interface CaseNotesTable {
+  id: string;
+  case_id: string;
+  author: string;
+  text: string;
+  created_at: number;
+}
+
 export interface DB {
+  slack_threads: SlackThreadsTable;
+  slack_posts: SlackPostsTable;
+  slack_events: SlackEventsTable;
+  case_notes: CaseNotesTable;
   reminders: RemindersTable;
   leases: LeasesTable;
   inbox_messages: InboxMessagesTable;

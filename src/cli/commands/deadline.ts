@@ -66,7 +66,7 @@ export function deadlineCommand(io: CliIo): Command {
       const d = computeDeadline({
         regime: opts.regime, receivedAt, zone, calendar: createWorkingCalendar(holidays, opts.holidays ? [] : config.org.closures),
         pauses: opts.pause ?? [], idReceivedOn: opts.idReceived ?? null,
-        awareAt: opts.regime === 'gdpr-breach' ? new Date(opts.aware ?? receivedAt) : null,
+        awareAt: opts.regime.endsWith('-breach') ? new Date(opts.aware ?? receivedAt) : null,
         settings: {
           ...config.clocks,
           ...(opts.contractDays ? { contractDays: opts.contractDays } : {}),
@@ -80,7 +80,7 @@ export function deadlineCommand(io: CliIo): Command {
 
 /** The JSON shape of `deadline --json` (snake_case, one object). */
 export function deadlineJson(d: Deadline) {
-  const breach = d.regime === 'gdpr-breach';
+  const breach = d.regime.endsWith('-breach');
   return {
     regime: d.regime, received: d.received, raw_due: d.rawDue, due: d.due, extended_due: d.extendedDue,
     acknowledge_by: d.acknowledgeBy, opt_out_by: d.optOutBy, due_at: breach ? d.dueAt.toISOString() : null,
@@ -91,7 +91,7 @@ export function deadlineJson(d: Deadline) {
 function explain(d: Deadline, zone: string): string[] {
   const lines = [`${d.regime}: ${d.rule}`, `Calendar: ${d.holidays === 'none' ? 'weekends only (no holiday calendar configured)' : d.holidays}; time zone ${zone}`, ''];
   lines.push(...d.steps.map((s) => `  ${s}`), '');
-  if (d.regime === 'gdpr-breach') lines.push(`Due: ${formatInZone(d.dueAt, zone)}  (${d.dueAt.toISOString()})`);
+  if (d.regime.endsWith('-breach')) lines.push(`Due: ${formatInZone(d.dueAt, zone)}  (${d.dueAt.toISOString()})`);
   else lines.push(`Due: ${d.due}`);
   if (d.extendedDue) lines.push(`If extended: ${d.extendedDue}`);
   if (d.acknowledgeBy) lines.push(`Acknowledge by: ${d.acknowledgeBy}`);

@@ -19,7 +19,7 @@ type Partial_ = Omit<Deadline, 'regime' | 'inputs' | 'received' | 'holidays' | '
 /** Computes one clock. Throws RangeError on inputs the regime cannot use (e.g. a breach without `awareAt`). */
 export function computeDeadline(input: ClockInput): Deadline {
   const settings = { ...DEFAULT_CLOCK_SETTINGS, ...input.settings };
-  const anchor = input.regime === 'gdpr-breach' ? requireAware(input) : input.receivedAt;
+  const anchor = input.regime.endsWith('-breach') ? requireAware(input) : input.receivedAt;
   const received = dateInZone(anchor, input.zone);
   const ctx: Ctx = { ...input, settings, received, steps: [] };
   const result = CLOCKS[input.regime](ctx);
@@ -40,10 +40,11 @@ const CLOCKS: Record<RegimeId, (ctx: Ctx) => Partial_> = {
   lgpd: lgpdClock,
   contract: contractClock,
   'gdpr-breach': breachClock,
+  'processor-breach': processorBreachClock,
 };
 
 function requireAware(input: ClockInput): Date {
-  if (!input.awareAt) throw new RangeError('gdpr-breach needs the instant of awareness (awareAt)');
+  if (!input.awareAt) throw new RangeError(`${input.regime} needs the instant of awareness (awareAt)`);
   return input.awareAt;
 }
 
@@ -179,6 +180,14 @@ function breachClock(ctx: Ctx): Partial_ {
     rule: 'GDPR Art. 33(1)', rawDue: null, due: dateInZone(dueAt, ctx.zone), extendedDue: null, extended: false,
     acknowledgeBy: null, optOutBy: null, dueAt, pausedDays: 0, pausedSince: null,
   };
+}
+
+// GDPR Art. 33(2) and the DPA: the processor alerts the customer without undue delay and, where feasible, within
+// 72 hours of becoming aware, at the customer's security-notification address; supplements follow.
+function processorBreachClock(ctx: Ctx): Partial_ {
+  const d = breachClock(ctx);
+  ctx.steps[1] = ctx.steps[1]!.replace('Notify the supervisory authority', 'Alert the customer (controller), where feasible,');
+  return { ...d, rule: 'GDPR Art. 33(2); DPA: alert the controller without undue delay, where feasible within 72 h' };
 }
 
 type Dates = Pick<Deadline, 'rule' | 'rawDue' | 'due' | 'extendedDue' | 'pausedDays' | 'pausedSince'> &

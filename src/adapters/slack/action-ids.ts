@@ -1,0 +1,33 @@
+/**
+ * Slack identifiers as constants: button action ids, modal callback ids, the message shortcut. A button's value
+ * carries the case number; a modal carries its case in `private_metadata`.
+ */
+
+/** Buttons on case messages, ephemerals and App Home. */
+export const ACTION = {
+  take: 'case_take',
+  reply: 'case_reply',
+  extend: 'case_extend',
+  escalate: 'case_escalate',
+  close: 'case_close',
+  details: 'case_details',
+  /** The template picker of the reply modal (dispatches so the details skeleton follows the template). */
+  replyTemplate: 'reply_template',
+  /** Reminder buttons: value = JSON array of reminder ids. Their handlers are wired by the reminder engine. */
+  reminderAck: 'reminder_ack',
+  reminderSnooze: 'reminder_snooze',
+} as const;
+
+/** Modal callback ids (`view_submission`). */
+export const VIEW = {
+  newRequest: 'new_request',
+  breachReport: 'breach_report',
+  extend: 'extend_case',
+  close: 'close_case',
+  replyCompose: 'reply_compose',
+  replySend: 'reply_send',
+  details: 'case_details',
+} as const;
+
+/** The message shortcut "Open as DPO case" (declared in slack-app-manifest.yaml). */
+export const SHORTCUT = { openAsCase: 'open_as_case' } as const;
