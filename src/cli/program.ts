@@ -5,6 +5,7 @@ import { caseCommand, casesCommand } from './commands/cases.ts';
 import { deadlineCommand } from './commands/deadline.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { demoCommand, startCommand } from './commands/run.ts';
+import { tickCommand } from './commands/tick.ts';
 import { CliError, type CliIo } from './context.ts';
 
 export function buildProgram(io: CliIo): Command {
@@ -13,7 +14,7 @@ export function buildProgram(io: CliIo): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), startCommand(io), demoCommand(io)]) {
+  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), tickCommand(io), startCommand(io), demoCommand(io)]) {
     program.addCommand(cmd);
   }
   return program;

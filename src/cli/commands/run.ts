@@ -15,6 +15,8 @@ import { createDesk, ROOT_DIR } from '../../main.ts';
 import { renderBoard } from '../board.ts';
 import { cliLogger, loadConfig, type CliIo } from '../context.ts';
 import { ingestFile } from './ingest.ts';
+import { createScheduler } from '../../adapters/scheduler/scheduler.ts';
+import { escalationWarnings } from '../../app/reminder-targets.ts';
 
 /** The sample mail the demo reads: the intake test corpus (invented people, example.* addresses). */
 export const SAMPLE_DIR = join(ROOT_DIR, 'test', 'fixtures', 'mail');
@@ -34,17 +36,21 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
       const desk = createDesk({ config, log });
       await desk.migrate();
       const owner = `${hostname()}:${process.pid}`;
+      for (const warning of escalationWarnings(config)) log.warn(warning);
       const services: Service[] = [
         outboxService(desk.deps, desk.transports, owner),
         createImapPoller(desk.deps, config.imap, { owner }),
       ];
+      const scheduler = createScheduler(config, log, { env: io.env });
       for (const s of services) s.start();
+      await scheduler.start();
       log.info({ mailbox: config.imap.mailbox }, 'dpo-desk started');
       await new Promise<void>((resolve) => {
         signals.once('SIGTERM', resolve);
         signals.once('SIGINT', resolve);
       });
       log.info('stopping: finishing work in progress');
+      await scheduler.stop();
       for (const s of services) await s.stop();
       await desk.close();
     });

@@ -1,0 +1,40 @@
+/**
+ * One scheduled task, in its own worker thread: builds the desk from the environment it was given, runs the task
+ * once, and ends. On bree's "cancel" (graceful stop) it finishes the unit in hand — a claimed row is sent and
+ * recorded, a sweep's transaction commits — and stops before the next one.
+ */
+import { readFileSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { deliverOutbox } from '../../app/deliver-outbox.ts';
+import { sendDigest } from '../../app/digest.ts';
+import { sweepReminders } from '../../app/sweep-reminders.ts';
+import { parseConfig } from '../../config.ts';
+import { createLogger } from '../../logger.ts';
+import { createDesk } from '../../main.ts';
+
+export type TaskName = 'sweep' | 'outbox' | 'digest';
+
+const { task, env, owner } = (workerData as { task: TaskName; env: Record<string, string>; owner: string; job?: unknown });
+let cancelled = false;
+parentPort?.on('message', (m) => { if (m === 'cancel') cancelled = true; });
+
+const parsed = parseConfig(env, { readFile: (p) => readFileSync(p, 'utf8'), defaults: env.ORG_NAME ? {} : { ORG_NAME: 'dpo-desk', DPO_EMAIL: 'dpo@example.com' } });
+if (!parsed.ok) throw new Error(`configuration: ${parsed.errors.join('; ')}`);
+const log = createLogger(parsed.config.logLevel).child({ task });
+const desk = createDesk({ config: parsed.config, log });
+try {
+  if (task === 'sweep') {
+    const r = await sweepReminders(desk.deps, desk.deps.clock());
+    if (r.claimed) log.info({ claimed: r.claimed, suppressed: r.suppressed, messages: r.messages.length }, 'reminders swept');
+  } else if (task === 'digest') {
+    await sendDigest(desk.deps, desk.deps.clock());
+  } else {
+    while (!cancelled) {
+      const r = await deliverOutbox(desk.deps, desk.transports, { owner, limit: 10 });
+      if (r.sent + r.retried + r.failed === 0) break;
+    }
+  }
+} finally {
+  await desk.close();
+}
+parentPort?.postMessage(cancelled ? 'cancelled' : 'done');
