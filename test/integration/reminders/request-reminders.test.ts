@@ -137,6 +137,16 @@ describe.each(testDatabases())('request reminders on $name', (tdb) => {
     ]);
   });
 
+  it('groups one person\'s due items of several cases into one message per sweep', async () => {
+    await openTaken();
+    await openTaken();
+    const r = recorder(clock);
+    await runUntil(desks, clock, '2026-03-20T08:00:00Z', r.transports, ackOwner(r.log));
+    expect(r.log.filter((d) => d.to === 'user:U0OWNER').map((d) => d.items)).toEqual([
+      ['DSR-2026-0001:owner-10wd', 'DSR-2026-0002:owner-10wd'],
+    ]);
+  });
+
   it('escalates an unacknowledged owner reminder: triage after 4 h, DPO after 8 h, managers after 24 h', async () => {
     await openTaken();
     const r = recorder(clock);
