@@ -25,7 +25,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('reminders_key', ['case_id', 'rule_id', 'occurrence'])
     .execute();
   await db.schema.createIndex('reminders_due').on('reminders').columns(['state', 'fire_at']).execute();
-  await db.schema.createIndex('reminders_case').on('reminders').column('case_id').execute();
+  // A case's planned reminders (re-planning): without state and fire_at here SQLite prefers reminders_due and
+  // scans every planned reminder of every case.
+  await db.schema.createIndex('reminders_case').on('reminders').columns(['case_id', 'state', 'fire_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

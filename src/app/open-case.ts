@@ -80,7 +80,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const { case: c, audit: clockEvents } = withDeadlines(draft, deadlines, input.actor.id, now);
   await insertCase(trx, c, priv);
   await saveDeadlines(trx, c.id, deadlines, now);
-  await replanReminders(trx, deps, c, deadlines, now);
+  await replanReminders(trx, deps, c, deadlines, now, { fresh: true });
   for (const id of new Set(input.messageIds ?? [])) await recordCaseMessage(trx, c.id, id, 'in', now);
   const opened = {
     caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,

@@ -11,13 +11,15 @@ import type { AppDeps } from './deps.ts';
  * Re-plans future reminders: new keys are inserted, moved ones re-timed, ones no longer wanted dropped.
  * Rows already due are left for the sweep (it re-checks them), so a re-plan never swallows a due reminder.
  */
-export async function replanReminders(trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: readonly Deadline[], now: Date): Promise<void> {
+export async function replanReminders(
+  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: readonly Deadline[], now: Date, opts: { fresh?: boolean } = {},
+): Promise<void> {
   const plan = planReminders({
     workflow: deps.workflows[c.kind], case: c, deadlines, calendar: deps.calendar, zone: deps.config.org.timezone,
     reminderTime: deps.config.reminderTime, now,
   });
   const wanted = new Map(plan.map((p) => [`${p.ruleId}|${p.occurrence}`, p]));
-  const existing = await futurePlanned(trx, c.id, now);
+  const existing = opts.fresh ? [] : await futurePlanned(trx, c.id, now); // a new case has none yet
   const stale: string[] = [];
   for (const row of existing) {
     if (row.ruleId.includes('>')) continue; // escalation steps live by their own clock

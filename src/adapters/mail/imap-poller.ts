@@ -83,7 +83,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
         const batch = await fetchBatch(c, uids.slice(i, i + FETCH_BATCH)); // collect, then act: no commands inside fetch()
         for (const m of batch) moves.set(m.uid, await take(m, uidValidity, report));
       }
-      for (const m of moves.values()) await move(c, m, report);
+      await moveAll(c, [...moves.values()], report);
       // The watermark passes a UID only once it is moved: after a crash the rest is fetched again and
       // recognised as stored (by Message-ID/hash), so a second copy of a message is never left behind.
       if (uids.length) await setWatermark(db, key, uidValidity, uids[uids.length - 1]!);
@@ -136,11 +136,18 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     return state === 'quarantined' ? imap.quarantine : imap.processed;
   }
 
-  async function move(c: ImapFlow, m: Move, report: PollReport): Promise<void> {
-    await opts.hooks?.beforeMove?.(m.uid);
-    await c.messageMove(String(m.uid), m.folder, { uid: true });
-    if (m.own) await markMoved(db, m.inboxId, m.folder);
-    report.moved++;
+  /** One MOVE per folder with a UID set: a MOVE per message costs milliseconds each on a large mailbox. */
+  async function moveAll(c: ImapFlow, moves: Move[], report: PollReport): Promise<void> {
+    for (const m of moves) await opts.hooks?.beforeMove?.(m.uid);
+    for (const folder of new Set(moves.map((m) => m.folder))) {
+      const batch = moves.filter((m) => m.folder === folder);
+      for (let i = 0; i < batch.length; i += 500) {
+        const part = batch.slice(i, i + 500);
+        await c.messageMove(part.map((m) => m.uid).join(','), folder, { uid: true });
+        for (const m of part) if (m.own) await markMoved(db, m.inboxId, folder);
+        report.moved += part.length;
+      }
+    }
   }
 
   async function pause(ms: number): Promise<void> {
