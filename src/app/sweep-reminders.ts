@@ -14,7 +14,7 @@ import {
 } from '../adapters/db/reminder-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
-import { governingDeadline } from '../domain/deadlines/deadline.ts';
+import { governingDeadline, type Deadline } from '../domain/deadlines/deadline.ts';
 import { lastDayBefore } from '../domain/local-date.ts';
 import { nextDaily, suppression } from '../domain/reminders.ts';
 import type { AppDeps } from './deps.ts';
@@ -74,7 +74,7 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
   for (const [caseId, caseRows] of groupBy(rows, (r) => r.caseId)) {
     const c = await findCaseById(trx, caseId);
     if (!c) continue;
-    const due = await dueFacts(trx, c);
+    const governing = governingDeadline(await getDeadlines(trx, c.id));
     const live = [];
     for (const row of caseRows) {
       const why = await suppressedBecause(trx, deps, c, row);
@@ -86,7 +86,7 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
     for (const row of live) {
       const targets = resolveTargets(row.recipient, c.owner, deps.config);
       targetsPerRow.set(row.id, targets.length);
-      for (const target of targets) addItem(groups, target, c, row, due, now);
+      for (const target of targets) addItem(groups, target, c, row, governing, now);
       later.push(...followUps(deps, c, row, now));
     }
     if (live.length) audit.push({ caseId: c.id, type: 'RemindersQueued', actor: 'system', at: now, data: { rules: live.map((r) => `${r.ruleId}→${r.recipient}`) } });
@@ -118,12 +118,7 @@ async function hasDraftedReply(trx: Transaction<DB>, caseId: string): Promise<bo
   return Boolean(marked);
 }
 
-async function dueFacts(trx: Transaction<DB>, c: Case) {
-  const governing = governingDeadline(await getDeadlines(trx, c.id));
-  return governing;
-}
-
-function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, governing: Awaited<ReturnType<typeof dueFacts>>, now: Date) {
+function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, governing: Deadline | null, now: Date) {
   const key = targetKey(target);
   let msg = groups.get(key);
   if (!msg) groups.set(key, (msg = { target, items: [], reminderIds: [] }));
