@@ -13,6 +13,7 @@ import { createFileTransport } from './adapters/transports/file-transport.ts';
 import { createLogTransport } from './adapters/transports/log-transport.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
 import { createSentFolderTransport } from './adapters/mail/sent-folder.ts';
+import { createSlackClient, createSlackTransport } from './adapters/slack/slack-transport.ts';
 import { loadWorkflows } from './adapters/workflows/load-workflows.ts';
 import type { Transports } from './app/deliver-outbox.ts';
 import type { AppDeps } from './app/deps.ts';
@@ -80,7 +81,9 @@ export function createDesk(opts: DeskOptions): Desk {
   const sentCopies = config.imap && config.mail.sentMailbox ? createSentFolderTransport(config.imap, config.mail.sentMailbox) : null;
   const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies) }) : null;
   const transports: Transports = {
-    mail: smtp ?? fallback, slack: fallback, log: createLogTransport(log), ...(sentCopies ? { imap: sentCopies } : {}),
+    mail: smtp ?? fallback,
+    slack: config.slack ? createSlackTransport(createSlackClient(config.slack), deps) : fallback,
+    log: createLogTransport(log), ...(sentCopies ? { imap: sentCopies } : {}),
     ...opts.transports,
   };
   return {

@@ -6,7 +6,7 @@
 import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import {
-  findCaseByNumber, getDeadlines, getPauses, getPrivate, saveDeadlines, StaleCaseError, updateCase,
+  findCaseByNumber, findCaseBySource, getDeadlines, getPauses, getPrivate, saveDeadlines, StaleCaseError, updateCase,
 } from '../adapters/db/case-repository.ts';
 import { threadOf } from '../adapters/db/mail-repository.ts';
 import { enqueue } from '../adapters/db/outbox-repository.ts';
@@ -246,11 +246,18 @@ export function overrideDeadline(
 export async function openCaseFromSlack(
   deps: AppDeps, input: OpenCaseInput, intake: Record<string, string | number | boolean | string[] | null>, now: Date,
 ): Promise<OpenedCase> {
-  return deps.database.db.transaction().execute(async (trx) => {
-    const opened = await openCaseIn(trx, deps, input, now);
-    if (opened.created) {
-      await appendAudit(trx, [{ caseId: opened.case.id, type: 'IntakeRecorded', actor: input.actor.id, at: now, data: intake }]);
-    }
-    return opened;
-  });
+  try {
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const opened = await openCaseIn(trx, deps, input, now);
+      if (opened.created) {
+        await appendAudit(trx, [{ caseId: opened.case.id, type: 'IntakeRecorded', actor: input.actor.id, at: now, data: intake }]);
+      }
+      return opened;
+    });
+  } catch (e) {
+    // Two submissions at the same moment (PostgreSQL): the second one's insert hits the unique source key.
+    const existing = input.sourceKey ? await findCaseBySource(deps.database.db, input.sourceKey) : null;
+    if (!existing) throw e;
+    return { case: existing, deadlines: await getDeadlines(deps.database.db, existing.id), created: false };
+  }
 }

@@ -82,7 +82,7 @@ export async function recordCaseEventIn(
     caseId: c.id, type: input.type, actor: input.actor.id, at: now,
     data: { from: decision.from, to: decision.to, role: input.actor.role, ...auditFields(fields) },
   };
-  const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now);
+  const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, { event: input.type, by: input.actor.id });
   await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [stepped, ...clocked.audit, ...mail.audit] }, now);
   return { ok: true, case: saved };
 }

@@ -13,7 +13,7 @@ export const ACTION = {
   details: 'case_details',
   /** The template picker of the reply modal (dispatches so the details skeleton follows the template). */
   replyTemplate: 'reply_template',
-  /** Reminder buttons: value = JSON array of reminder ids. Their handlers are wired by the reminder engine. */
+  /** Reminder buttons: value = JSON array of reminder ids, or `{"outbox": id}` (the ids are on that outbox row). */
   reminderAck: 'reminder_ack',
   reminderSnooze: 'reminder_snooze',
 } as const;
@@ -27,6 +27,7 @@ export const VIEW = {
   replyCompose: 'reply_compose',
   replySend: 'reply_send',
   details: 'case_details',
+  reminderSnooze: 'reminder_snooze',
 } as const;
 
 /** The message shortcut "Open as DPO case" (declared in slack-app-manifest.yaml). */

@@ -17,6 +17,7 @@ import { cliLogger, loadConfig, type CliIo } from '../context.ts';
 import { ingestFile } from './ingest.ts';
 import { createScheduler } from '../../adapters/scheduler/scheduler.ts';
 import { escalationWarnings } from '../../app/reminder-targets.ts';
+import { createSlackApp } from '../../adapters/slack/slack-app.ts';
 
 /** The sample mail the demo reads: the intake test corpus (invented people, example.* addresses). */
 export const SAMPLE_DIR = join(ROOT_DIR, 'test', 'fixtures', 'mail');
@@ -26,9 +27,9 @@ const DEMO_NOW = new Date('2026-03-11T08:00:00Z');
 export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process): Command {
   return new Command('start').description('run the desk: read the mailbox, deliver mail (the demo when no mailbox is configured)')
     .action(async () => {
-      const config = loadConfig(io, { requireOrg: Boolean(io.env.IMAP_HOST) });
-      if (!config.imap) {
-        io.out('No mailbox configured (IMAP_HOST): running the demo over the sample mail. See README to connect a mailbox.\n');
+      const config = loadConfig(io, { requireOrg: Boolean(io.env.IMAP_HOST || io.env.SLACK_BOT_TOKEN) });
+      if (!config.imap && !config.slack) {
+        io.out('No mailbox (IMAP_HOST) or Slack (SLACK_BOT_TOKEN) configured: running the demo over the sample mail. See README to connect them.\n');
         await runDemo(io);
         return;
       }
@@ -39,17 +40,20 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
       for (const warning of escalationWarnings(config)) log.warn(warning);
       const services: Service[] = [
         outboxService(desk.deps, desk.transports, owner),
-        createImapPoller(desk.deps, config.imap, { owner }),
+        ...(config.imap ? [createImapPoller(desk.deps, config.imap, { owner })] : []),
       ];
       const scheduler = createScheduler(config, log, { env: io.env });
+      const slackApp = config.slack ? createSlackApp(desk.deps, config.slack) : null;
       for (const s of services) s.start();
       await scheduler.start();
-      log.info({ mailbox: config.imap.mailbox }, 'dpo-desk started');
+      await slackApp?.start();
+      log.info({ mailbox: config.imap?.mailbox ?? null, slack: slackApp ? `${slackApp.mode} on ${slackApp.port}` : null }, 'dpo-desk started');
       await new Promise<void>((resolve) => {
         signals.once('SIGTERM', resolve);
         signals.once('SIGINT', resolve);
       });
       log.info('stopping: finishing work in progress');
+      await slackApp?.stop();
       await scheduler.stop();
       for (const s of services) await s.stop();
       await desk.close();

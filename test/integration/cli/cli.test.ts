@@ -119,7 +119,8 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
   });
 
   it('tick: --dry-run previews the reminders due at an instant and changes nothing; tick sends them once', async () => {
-    const env = { DATABASE_URL: url, ORG_NAME: 'Example Org', DPO_EMAIL: 'dpo@example.com', SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'secret-123', SLACK_DPOS: 'U0DPO', OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'tick-')) };
+    // No Slack configured: Slack-bound messages go to the outbox folder (the file transport).
+    const env = { DATABASE_URL: url, ORG_NAME: 'Example Org', DPO_EMAIL: 'dpo@example.com', OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'tick-')) };
     const desk = testDesk(url, { env });
     await openCase(desk.deps, {
       kind: 'request', requestTypes: ['erasure'], channel: 'cli', receivedAt: new Date('2026-03-05T09:00:00Z'), owner: 'U0OWNER',
@@ -130,12 +131,11 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     expect(preview).toMatchObject({ dry_run: true, claimed: 5, delivered: 0 });
     expect(preview.messages).toEqual([
       { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
-      { channel: 'slack', to: 'user U0DPO', items: [{ case: 'DSR-2026-0001', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
       { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
     ]);
     expect(JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out).claimed).toBe(5); // nothing changed
     const real = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--json'], env)).out);
-    expect(real).toMatchObject({ dry_run: false, claimed: 5, delivered: 4 }); // 3 reminders + the case-opened notice still queued
+    expect(real).toMatchObject({ dry_run: false, claimed: 5, delivered: 3 }); // 2 reminders + the case-opened notice still queued
     expect(JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:30Z', '--json'], env)).out)).toMatchObject({ claimed: 0, messages: [] });
     expect((await cli(['tick', '--now', 'tomorrow'], env))).toMatchObject({ code: 2, err: expect.stringContaining('ISO instant') });
   });

@@ -11,12 +11,13 @@ import { testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 
 /** A transport that records what it was given and yields to the event loop, so concurrent deliverers interleave. */
-function recordingTransport(fail: (row: OutboxRow, call: number) => DeliveryError | null = () => null) {
+function recordingTransport(fail: (row: OutboxRow, call: number) => DeliveryError | null = () => null, before?: () => Promise<void>) {
   const sent: string[] = [];
   let calls = 0;
   const transport: Transport = {
     async send(row) {
       calls++;
+      await before?.();
       await new Promise((r) => setImmediate(r));
       const error = fail(row, calls);
       if (error) throw error;
@@ -52,8 +53,14 @@ describe.each(testDatabases())('outbox on $name', (tdb) => {
 
   it('two deliverers running at once send every row exactly once', async () => {
     await seed(200);
-    const a = recordingTransport();
-    const b = recordingTransport();
+    // Each deliverer's first send waits until the other has sent one: both are provably mid-run at the same time.
+    const started = { A: () => {}, B: () => {} };
+    const both = { A: new Promise<void>((r) => { started.A = r; }), B: new Promise<void>((r) => { started.B = r; }) };
+    const gate = (me: 'A' | 'B', other: 'A' | 'B') => { let first = true; return async () => { if (first) { first = false; started[me](); await both[other]; } }; };
+    const gateA = gate('A', 'B');
+    const gateB = gate('B', 'A');
+    const a = recordingTransport(() => null, gateA);
+    const b = recordingTransport(() => null, gateB);
     const run = async (desk: Desk, t: Transport, owner: string) => {
       let total = 0;
       for (;;) {

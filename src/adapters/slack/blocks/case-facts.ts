@@ -72,11 +72,23 @@ export function byDeadline(a: Case, b: Case): number {
 }
 
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-export const plain = (text: string) => ({ type: 'plain_text' as const, text: text.slice(0, 75), emoji: false });
+/** Plain text; `max` is Block Kit's limit for where it goes (75 for buttons and options, 24 for modal titles). */
+export const plain = (text: string, max = 2000) => ({ type: 'plain_text' as const, text: text.slice(0, max), emoji: false });
 export const section = (text: string) => ({ type: 'section' as const, text: mrkdwn(text.slice(0, 3000)) });
+/** Lines as as few sections as Block Kit's 3,000 characters per text allow (a list never loses a line). */
+export function sections(lines: readonly string[]) {
+  const out: ReturnType<typeof section>[] = [];
+  let chunk: string[] = [];
+  for (const line of lines) {
+    if (chunk.length && [...chunk, line].join('\n').length > 3000) { out.push(section(chunk.join('\n'))); chunk = []; }
+    chunk.push(line);
+  }
+  if (chunk.length) out.push(section(chunk.join('\n')));
+  return out;
+}
 export const context = (text: string) => ({ type: 'context' as const, elements: [mrkdwn(text.slice(0, 3000))] });
 
 /** A button; `style` only for the primary action of a message. */
 export function button(actionId: string, text: string, value: string, style?: 'primary' | 'danger') {
-  return { type: 'button' as const, action_id: actionId, text: plain(text), value, ...(style ? { style } : {}) };
+  return { type: 'button' as const, action_id: actionId, text: plain(text, 75), value, ...(style ? { style } : {}) };
 }

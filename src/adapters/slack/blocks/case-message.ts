@@ -4,7 +4,7 @@
  * channel, so nothing here may identify the data subject or repeat what they wrote.
  */
 import { ACTION } from '../action-ids.ts';
-import { button, context, factsLine, ownerText, section, type CaseFacts } from './case-facts.ts';
+import { button, context, factsLine, ownerText, section, sections, type CaseFacts } from './case-facts.ts';
 
 export interface SlackMessage {
   text: string;
@@ -101,7 +101,7 @@ export function reminderMessage(items: readonly ReminderItemPayload[], reminderI
   const head = `:alarm_clock: ${items.length === 1 ? 'Reminder' : `${items.length} reminders`}`;
   return {
     text: `${head}: ${items.map((i) => i.caseNumber).join(', ')}`,
-    blocks: [section(`${head}\n${lines.join('\n')}`), {
+    blocks: [...sections([head, ...lines]), {
       type: 'actions', elements: [button(ACTION.reminderAck, 'Acknowledge', value, 'primary'), button(ACTION.reminderSnooze, 'Snooze', value)],
     }],
   };
