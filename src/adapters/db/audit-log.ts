@@ -24,7 +24,7 @@ export async function appendAudit(trx: Transaction<DB>, events: readonly NewAudi
     });
     head = { seq: content.seq, hash };
   }
-  await trx.insertInto('audit_events').values(rows).execute();
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute(); // SQLite: ≤ 32,766 parameters
   await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
 }
 

@@ -48,6 +48,8 @@ function openSqlite(file: string): Database {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
+    sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
     entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) }), refs: 0 };
     if (key) openFiles.set(key, entry);
   }

@@ -8,6 +8,7 @@ import * as m0002 from '../../../db/migrations/0002-mail-intake.ts';
 import * as m0003 from '../../../db/migrations/0003-leases.ts';
 import * as m0004 from '../../../db/migrations/0004-reminders.ts';
 import * as m0005 from '../../../db/migrations/0005-slack.ts';
+import * as m0006 from '../../../db/migrations/0006-outbox-case-index.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-leases': m0003,
   '0004-reminders': m0004,
   '0005-slack': m0005,
+  '0006-outbox-case-index': m0006,
 };
 
 /**

@@ -72,9 +72,10 @@ export async function claimDue(
       if (dialect === 'postgres') sub = sub.forUpdate().skipLocked();
       return sub;
     })
-    .where('state', '=', 'pending')
+    // No outer state filter: it would make SQLite scan every pending row instead of fetching the ids it chose.
+    // The statement is atomic under SQLite's single writer, and PostgreSQL re-checks locked rows (SKIP LOCKED).
     .returningAll().execute();
-  return rows.map(fromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return rows.map(fromRow).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
 }
 
 /** Marks a claimed row sent. False when the lease was lost meanwhile (the row was reclaimed). */

@@ -78,7 +78,8 @@ export async function claimDueReminders(db: Executor, dialect: Dialect, now: Dat
       if (dialect === 'postgres') sub = sub.forUpdate().skipLocked();
       return sub;
     })
-    .where('state', '=', 'planned')
+    // No outer state filter: it would make SQLite scan every planned row instead of fetching the ids it chose.
+    // The statement is atomic under SQLite's single writer, and PostgreSQL re-checks locked rows (SKIP LOCKED).
     .returningAll().execute();
   return rows.map(fromRow).sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime() || a.id.localeCompare(b.id));
 }
