@@ -17,9 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ImapFlow } from 'imapflow';
-import pg from 'pg';
 import PostalMime from 'postal-mime';
-import { collectGarbage, fixed, int, sampleMemory, seconds, table, type MemoryPeak } from './lib.ts';
+import { admin, collectGarbage, fixed, int, postgresReachable, sampleMemory, seconds, table, type MemoryPeak } from './lib.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../src/adapters/db/schema.ts';
 import { createImapPoller } from '../src/adapters/mail/imap-poller.ts';
@@ -30,7 +29,6 @@ import { understandMessage } from '../src/domain/intake/understand-message.ts';
 
 const FIXTURES = new URL('../test/fixtures/mail/', import.meta.url);
 const DEFAULT_MESSAGES = 5_000;
-const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SIGNING_SECRET = 'bench-signing-secret-1';
 const RECEIVING_HOST = 'mx.example.com';
 
@@ -296,7 +294,7 @@ async function deskPhase(label: string, server: DovecotServer, user: string, dat
           ['ms per message', 'mean', 'first 10% → last 10%'],
           ['IMAP fetch + store raw', per(stages.fetchStore), trend(stages.fetchStore)],
           ['understand + route + commit', per(stages.process), trend(stages.process)],
-          ['IMAP MOVE (one UID each) + mark moved', per(stages.move), trend(stages.move)],
+          ['IMAP MOVE (UID sets) + mark moved', per(stages.move), trend(stages.move)],
           ['rest (lease, connect, search, last run)', fixed(rest / Math.max(1, totals.fetched), 2), ''],
         ], '    '),
     };
@@ -341,32 +339,7 @@ async function sqlitePhase(server: DovecotServer, user: string, expected: number
   }
 }
 
-/** A PostgreSQL admin URL if the server answers within 2 s, else the reason it is skipped. */
-async function postgresReachable(): Promise<{ url: string } | { skip: string }> {
-  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return { url };
-  } catch (e) {
-    return { skip: `PostgreSQL not reachable at ${url.replace(/\/\/[^@/]*@/, '//…@')}: ${(e as Error).message}` };
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
 async function postgresPhase(baseUrl: string, server: DovecotServer, user: string, expected: number): Promise<PhaseResult> {
   const schema = `bench_${randomBytes(6).toString('hex')}`;

@@ -1,6 +1,7 @@
 /**
  * Small helpers shared by the benchmarks: peak-memory sampling, an explicit GC between phases, number formatting.
  */
+import pg from 'pg';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -67,4 +68,43 @@ export function table(rows: string[][], indent = '  '): string {
   return rows
     .map((r) => indent + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ').trimEnd())
     .join('\n');
+}
+
+export const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A positive whole number from the environment (a benchmark's size knob), or the default. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** A PostgreSQL admin URL if the server answers within 2 s, else the reason it is skipped. */
+export async function postgresReachable(): Promise<{ url: string } | { skip: string }> {
+  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return { url };
+  } catch (e) {
+    return { skip: `PostgreSQL not reachable at ${url.replace(/\/\/[^@/]*@/, '//…@')}: ${(e as Error).message}` };
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+/** Runs `fn` with an admin connection (create/drop a schema). */
+export async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => {});
+  }
 }

@@ -17,18 +17,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fixed, int, table } from './lib.ts';
+import { envInt, fixed, int, table } from './lib.ts';
 
 const SECRET = 'bench-signing-secret-0123456789';
 const CONCURRENCY = 50;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 // ── The apps (child processes) ─────────────────────────────────────────────────────────────────────────────────
 

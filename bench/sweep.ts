@@ -30,8 +30,7 @@ import {
   CompiledQuery, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult,
   type UnknownRow,
 } from 'kysely';
-import pg from 'pg';
-import { collectGarbage, fixed, int, seconds, table } from './lib.ts';
+import { admin, collectGarbage, envInt, fixed, int, postgresReachable, seconds, table } from './lib.ts';
 import type { Dialect, Executor } from '../src/adapters/db/database.ts';
 import { claimDueReminders } from '../src/adapters/db/reminder-repository.ts';
 import type { AppDeps } from '../src/app/deps.ts';
@@ -44,7 +43,6 @@ import { atTime, planReminders, type PlannedReminder } from '../src/domain/remin
 import { LANGUAGES, REQUEST_TYPES } from '../src/domain/vocabulary.ts';
 import { testDesk, virtualClock, type VirtualClock } from '../test/support/desk.ts';
 
-const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const SMALL = 10_000;
 const DEFAULT_LARGE = 1_000_000;
 /** One case in OPEN_EVERY is open (10 %). */
@@ -64,13 +62,6 @@ const CHUNK = 20_000;
 /** Owners: Slack user ids of the agents; one open case in ten has nobody yet (its reminders go to triage). */
 const AGENTS = 40;
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const caseId = (i: number) => `case-${pad(i, 8)}`;
@@ -537,32 +528,7 @@ async function sqliteTarget(sizes: number[], burst: number): Promise<TargetResul
   return out;
 }
 
-/** A PostgreSQL admin URL if the server answers within 2 s, else the reason it is skipped. */
-async function postgresReachable(): Promise<{ url: string } | { skip: string }> {
-  const url = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_PG_URL;
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return { url };
-  } catch (e) {
-    return { skip: `PostgreSQL not reachable at ${url.replace(/\/\/[^@/]*@/, '//…@')}: ${(e as Error).message}` };
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
 
 async function postgresTarget(baseUrl: string, sizes: number[], burst: number): Promise<TargetResult> {
   const out: TargetResult = { label: 'PostgreSQL', sizes: [] };
