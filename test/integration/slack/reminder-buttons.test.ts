@@ -52,6 +52,7 @@ describe('reminder buttons in Slack', () => {
     expect(ok.ack.view.title.text).toBe('Snoozed');
     await remind('2026-03-26T12:00:00Z', USERS.agent2); // the snoozed reminder comes back four hours later
     const nobody = await click(h, USERS.nobody, 'reminder_snooze', value);
-    expect(nobody.status).toBe(200);
+    expect(await answer(nobody)).toContain('no dpo-desk role');
+    expect(h.fake.of('views.open', (c) => c.params.trigger_id === nobody.trigger)).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ async function idsOf(ctx: SlackContext, value: string | undefined): Promise<stri
   return (ids ?? []).map(String);
 }
 
+const NO_ROLE = ':no_entry: You have no dpo-desk role: reminders are acknowledged or snoozed by the team.';
+
 const SNOOZE_CHOICES = [['1 hour', 1], ['4 hours', 4], ['tomorrow, same time', 24]] as const;
 
 function snoozeModal(ids: string[]) {
@@ -41,15 +43,15 @@ export function register(app: App, ctx: SlackContext): void {
   app.action<BlockAction<ButtonAction>>(ACTION.reminderAck, async ({ ack, body, action, respond }) => {
     await ack();
     const role = await ctx.roles.roleOf(body.user.id);
-    if (role === 'viewer') return void respond({ response_type: 'ephemeral', replace_original: false, text: ':no_entry: You have no dpo-desk role.' });
+    if (role === 'viewer') return void respond({ response_type: 'ephemeral', replace_original: false, text: NO_ROLE });
     const r = await acknowledgeReminders(ctx.deps, await idsOf(ctx, action.value), actorOf(body.user.id, role), ctx.now());
     await respond({ response_type: 'ephemeral', replace_original: false, text: r.ok ? `:white_check_mark: Acknowledged; no escalation for ${r.acknowledged === 1 ? 'this reminder' : 'these reminders'}.` : `:x: ${r.message}` });
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.reminderSnooze, async ({ ack, body, action, client }) => {
+  app.action<BlockAction<ButtonAction>>(ACTION.reminderSnooze, async ({ ack, body, action, client, respond }) => {
     await ack();
     const role = await ctx.roles.roleOf(body.user.id);
-    if (role === 'viewer') return;
+    if (role === 'viewer') return void respond({ response_type: 'ephemeral', replace_original: false, text: NO_ROLE });
     await client.views.open({ trigger_id: body.trigger_id, view: snoozeModal(await idsOf(ctx, action.value)) as never });
   });
 
