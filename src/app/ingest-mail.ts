@@ -67,7 +67,7 @@ export async function processInbox(deps: AppDeps, inboxId: string, now: Date): P
     const routed = await routeMail(trx, deps, row, understood, now);
     const settled = await settleInbox(trx, row.id, { state: routed.state, action: routed.action, reason: routed.reason, caseId: routed.caseId }, now);
     if (!settled) throw new AlreadySettled();
-    return resultOf(trx, row, routed, understood, false);
+    return resultOf(trx, row, routed, understood);
   }).catch(async (e) => {
     if (e instanceof AlreadySettled) return settledResult(deps, (await getInbox(deps.database.db, inboxId))!);
     throw e;
@@ -101,7 +101,7 @@ async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<Inge
   try {
     await deps.database.db.transaction().execute(async (trx) => {
       const routed = await routeMail(trx, deps, row, understood, now);
-      throw new DryRun(await resultOf(trx, row, routed, understood, false));
+      throw new DryRun(await resultOf(trx, row, routed, understood));
     });
   } catch (e) {
     if (e instanceof DryRun) return { ...e.result, inboxId: null };
@@ -110,10 +110,10 @@ async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<Inge
   throw new Error('unreachable');
 }
 
-async function resultOf(trx: Transaction<DB>, row: InboxRow, routed: Routed, u: UnderstandResult, duplicate: boolean): Promise<IngestResult> {
+async function resultOf(trx: Transaction<DB>, row: InboxRow, routed: Routed, u: UnderstandResult): Promise<IngestResult> {
   const number = routed.caseId
     ? (await trx.selectFrom('cases').select('number').where('id', '=', routed.caseId).executeTakeFirst())?.number ?? null : null;
-  return { ...routed, inboxId: row.id, duplicate, understanding: u.ok ? u.value : null, caseNumber: number };
+  return { ...routed, inboxId: row.id, duplicate: false, understanding: u.ok ? u.value : null, caseNumber: number };
 }
 
 async function settledResult(deps: AppDeps, row: InboxRow): Promise<IngestResult> {
