@@ -34,7 +34,7 @@ import { admin, collectGarbage, envInt, fixed, int, postgresReachable, seconds, 
 import type { Dialect, Executor } from '../src/adapters/db/database.ts';
 import { claimDueReminders } from '../src/adapters/db/reminder-repository.ts';
 import type { AppDeps } from '../src/app/deps.ts';
-import { sweepReminders } from '../src/app/sweep-reminders.ts';
+import { sweepReminders, SWEEP_PASS_LIMIT } from '../src/app/sweep-reminders.ts';
 import type { Desk } from '../src/main.ts';
 import { computeDeadline } from '../src/domain/deadlines/clocks.ts';
 import type { Deadline } from '../src/domain/deadlines/deadline.ts';
@@ -387,29 +387,36 @@ async function simulate(desk: Desk, clock: VirtualClock, label: string, start: n
     }
     clock.set(new Date(at));
     collectGarbage();
-    const t = performance.now();
-    try {
-      const r = await sweepReminders(desk.deps, desk.deps.clock());
-      maxClaimed = Math.max(maxClaimed, r.claimed);
-    } catch (e) {
-      error = `sweep at +${seconds(at - start)} failed: ${(e as Error).message}`;
-      break; // it fails the same way at every tick: those reminders never go out
-    }
-    const took = performance.now() - t;
-    sweeps++;
-    maxSweepMs = Math.max(maxSweepMs, took);
-    totalSweepMs += took;
-    const end = at + took;
-    prevEnd = end;
-    const ids = [...pending.keys()];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = await db.selectFrom('reminders').select('id').where('id', 'in', ids.slice(i, i + 500))
-        .where('state', '<>', 'planned').execute();
-      for (const { id } of rows) {
-        late.push(end - pending.get(id)!);
-        pending.delete(id);
+    // As the scheduled job does (run-task.ts): sweep again within the tick while a pass came back full.
+    let elapsed = 0;
+    for (let full = true; full && !error;) {
+      const t = performance.now();
+      try {
+        const r = await sweepReminders(desk.deps, desk.deps.clock(), { limit: SWEEP_PASS_LIMIT });
+        maxClaimed = Math.max(maxClaimed, r.claimed);
+        full = r.claimed === SWEEP_PASS_LIMIT;
+      } catch (e) {
+        error = `sweep at +${seconds(at - start)} failed: ${(e as Error).message}`;
+        break; // it fails the same way at every tick: those reminders never go out
+      }
+      const took = performance.now() - t;
+      sweeps++;
+      maxSweepMs = Math.max(maxSweepMs, took);
+      totalSweepMs += took;
+      elapsed += took;
+      clock.set(new Date(at + elapsed));
+      const ids = [...pending.keys()];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db.selectFrom('reminders').select('id').where('id', 'in', ids.slice(i, i + 500))
+          .where('state', '<>', 'planned').execute();
+        for (const { id } of rows) {
+          late.push(at + elapsed - pending.get(id)!);
+          pending.delete(id);
+        }
       }
     }
+    if (error) break;
+    prevEnd = at + elapsed;
   }
   late.sort((a, b) => a - b);
   return {

@@ -51,10 +51,13 @@ class DryRunRollback extends Error {
   }
 }
 
+/** Reminders one sweep pass claims at most; a scheduled sweep repeats passes while they come back full. */
+export const SWEEP_PASS_LIMIT = 5000;
+
 export async function sweepReminders(deps: AppDeps, now: Date, opts: { dryRun?: boolean; limit?: number } = {}): Promise<SweepReport> {
   try {
     return await deps.database.db.transaction().execute(async (trx) => {
-      const report = await sweepIn(trx, deps, now, opts.limit ?? 5000);
+      const report = await sweepIn(trx, deps, now, opts.limit ?? SWEEP_PASS_LIMIT);
       if (opts.dryRun) throw new DryRunRollback(report);
       return report;
     });

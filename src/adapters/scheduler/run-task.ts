@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deliverOutbox } from '../../app/deliver-outbox.ts';
 import { sendDigest } from '../../app/digest.ts';
-import { sweepReminders } from '../../app/sweep-reminders.ts';
+import { sweepReminders, SWEEP_PASS_LIMIT } from '../../app/sweep-reminders.ts';
 import { parseConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createDesk } from '../../main.ts';
@@ -16,7 +16,6 @@ export type TaskName = 'sweep' | 'outbox' | 'digest';
 
 const { task, env, owner } = (workerData as { task: TaskName; env: Record<string, string>; owner: string; job?: unknown });
 let cancelled = false;
-const SWEEP_LIMIT = 5000;
 parentPort?.on('message', (m) => { if (m === 'cancel') cancelled = true; });
 
 const parsed = parseConfig(env, { readFile: (p) => readFileSync(p, 'utf8'), defaults: env.ORG_NAME ? {} : { ORG_NAME: 'dpo-desk', DPO_EMAIL: 'dpo@example.com' } });
@@ -28,9 +27,9 @@ try {
     // A burst (every request's 09:00 reminders) can exceed one sweep's limit: sweep again, each pass its own
     // transaction, until the due rows are done — they must not wait for the next tick.
     for (let pass = 0; !cancelled; pass++) {
-      const r = await sweepReminders(desk.deps, desk.deps.clock(), { limit: SWEEP_LIMIT });
+      const r = await sweepReminders(desk.deps, desk.deps.clock(), { limit: SWEEP_PASS_LIMIT });
       if (r.claimed) log.info({ pass, claimed: r.claimed, suppressed: r.suppressed, messages: r.messages.length }, 'reminders swept');
-      if (r.claimed < SWEEP_LIMIT) break;
+      if (r.claimed < SWEEP_PASS_LIMIT) break;
     }
   } else if (task === 'digest') {
     await sendDigest(desk.deps, desk.deps.clock());
