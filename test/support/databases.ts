@@ -53,6 +53,13 @@ const postgres: TestDatabase = {
   },
 };
 
+/** A new, migrated database left closed: tests open it through the desk (by URL), as the application does. */
+export async function freshDatabase(tdb: TestDatabase): Promise<{ url: string; drop(): Promise<void> }> {
+  const created = await tdb.create();
+  await created.database.close();
+  return { url: created.url, drop: created.drop };
+}
+
 /** SQLite always; PostgreSQL when global setup found it. */
 export function testDatabases(): TestDatabase[] {
   return inject('pgUrl') ? [sqlite, postgres] : [sqlite];

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { openCase } from '../../../src/app/open-case.ts';
 import { run } from '../../../src/cli/program.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 
 async function cli(args: string[], env: Record<string, string> = {}) {
@@ -97,9 +97,7 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
   let url: string;
   let drop: () => Promise<void>;
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(tdb));
   });
   afterEach(async () => { await drop(); });
 

@@ -8,7 +8,7 @@ import { listInbox } from '../../../src/adapters/db/mail-repository.ts';
 import { listCases } from '../../../src/adapters/db/case-repository.ts';
 import { ingestMail } from '../../../src/app/ingest-mail.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { DELIVERED_AT, fixtureNames, readExpected, readFixture } from '../../unit/intake/intake-fixtures.ts';
 
@@ -25,10 +25,9 @@ describe.each(testDatabases())('the corpus through the intake pipeline on $name'
   const clock = virtualClock('2026-03-11T08:00:00Z');
 
   beforeAll(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    drop = created.drop;
-    desk = testDesk(created.url, { clock, env: CORPUS_ENV });
+    const fresh = await freshDatabase(tdb);
+    drop = fresh.drop;
+    desk = testDesk(fresh.url, { clock, env: CORPUS_ENV });
   });
   afterAll(async () => { await desk?.close(); await drop?.(); });
 

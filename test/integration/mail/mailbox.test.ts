@@ -13,7 +13,7 @@ import { createImapPoller, type PollerHooks } from '../../../src/adapters/mail/i
 import { createSmtpTransport } from '../../../src/adapters/mail/smtp-transport.ts';
 import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { deliverLmtp, dovecotOrSkip, freshUser, listMailbox } from '../../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
@@ -49,9 +49,7 @@ describe.skipIf(!dovecot)('the DPO mailbox on Dovecot', () => {
   beforeEach(async () => {
     user = freshUser('dpo');
     sink = await startSmtpSink();
-    const created = await sqlite!.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(sqlite!));
     desks = [];
   });
   afterEach(async () => {

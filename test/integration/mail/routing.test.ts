@@ -11,7 +11,7 @@ import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { ingestMail } from '../../../src/app/ingest-mail.ts';
 import { run } from '../../../src/cli/program.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { FIXTURE_DIR } from '../../unit/intake/intake-fixtures.ts';
 
@@ -32,9 +32,7 @@ describe.each(testDatabases())('mail routing on $name', (tdb) => {
   const ingest = (raw: Uint8Array) => ingestMail(desk.deps, { raw, deliveredAt: clock(), source: 'file' }, clock());
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(tdb));
     clock.set('2026-03-10T10:00:00Z');
     desk = testDesk(url, { clock, env: ENV });
   });

@@ -10,7 +10,7 @@ import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { acknowledgeReminders } from '../../../src/app/reminder-actions.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { recorder, runUntil, type Delivered } from '../../support/scenario.ts';
 
@@ -24,9 +24,7 @@ describe.each(testDatabases())('breach reminders on $name', (tdb) => {
   const clock = virtualClock(AWARE);
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(tdb));
     clock.set(AWARE);
   });
   afterEach(async () => { await desk.close(); await drop(); });

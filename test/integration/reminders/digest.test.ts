@@ -5,7 +5,7 @@ import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { sendDigest } from '../../../src/app/digest.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 
 describe.each(testDatabases())('digest on $name', (tdb) => {
@@ -14,11 +14,10 @@ describe.each(testDatabases())('digest on $name', (tdb) => {
   const clock = virtualClock('2026-03-01T08:00:00Z');
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    drop = created.drop;
+    const fresh = await freshDatabase(tdb);
+    drop = fresh.drop;
     clock.set('2026-03-01T08:00:00Z');
-    desk = testDesk(created.url, { clock, env: { MANAGERS_EMAIL: 'boss@example.com,deputy@example.com' } });
+    desk = testDesk(fresh.url, { clock, env: { MANAGERS_EMAIL: 'boss@example.com,deputy@example.com' } });
   });
   afterEach(async () => { await desk.close(); await drop(); });
 

@@ -12,7 +12,7 @@ import { openCase } from '../../../src/app/open-case.ts';
 import { acknowledgeReminders, snoozeReminder } from '../../../src/app/reminder-actions.ts';
 import { DeliveryError } from '../../../src/domain/outbox-policy.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { recorder, runUntil, type Delivered } from '../../support/scenario.ts';
 
@@ -36,9 +36,7 @@ describe.each(testDatabases())('request reminders on $name', (tdb) => {
   const clock = virtualClock('2026-03-05T10:00:00Z');
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(tdb));
     clock.set('2026-03-05T10:00:00Z');
     desks = [testDesk(url, { clock, env: ENV })];
   });

@@ -8,7 +8,7 @@ import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { verifyAudit } from '../../../src/app/verify-audit.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 
 const agent = { id: 'U-AGENT', role: 'agent' as const };
@@ -20,10 +20,9 @@ describe.each(testDatabases())('cases on $name', (tdb) => {
   const clock = virtualClock('2026-03-05T10:00:00Z');
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    desk = testDesk(created.url, { clock });
-    drop = created.drop;
+    const fresh = await freshDatabase(tdb);
+    desk = testDesk(fresh.url, { clock });
+    drop = fresh.drop;
     clock.set('2026-03-05T10:00:00Z');
   });
   afterEach(async () => { await desk?.close(); await drop?.(); });

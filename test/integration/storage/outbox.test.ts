@@ -7,7 +7,7 @@ import { deliverOutbox, type Transport } from '../../../src/app/deliver-outbox.t
 import { openCase } from '../../../src/app/open-case.ts';
 import { DeliveryError } from '../../../src/domain/outbox-policy.ts';
 import type { Desk } from '../../../src/main.ts';
-import { testDatabases } from '../../support/databases.ts';
+import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 
 /** A transport that records what it was given and yields to the event loop, so concurrent deliverers interleave. */
@@ -35,9 +35,7 @@ describe.each(testDatabases())('outbox on $name', (tdb) => {
   const clock = virtualClock('2026-03-05T10:00:00Z');
 
   beforeEach(async () => {
-    const created = await tdb.create();
-    await created.database.close();
-    ({ url, drop } = created);
+    ({ url, drop } = await freshDatabase(tdb));
     clock.set('2026-03-05T10:00:00Z');
     desks = [testDesk(url, { clock }), testDesk(url, { clock })];
   });
