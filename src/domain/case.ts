@@ -53,12 +53,6 @@ export function formatCaseNumber(kind: CaseKind, year: number, n: number): strin
   return `${CASE_PREFIX[kind]}-${year}-${String(n).padStart(4, '0')}`;
 }
 
-const NUMBER_RE = /^(DSR|BRE)-(\d{4})-(\d{4,})$/;
-
-export function isCaseNumber(s: string): boolean {
-  return NUMBER_RE.test(s.trim().toUpperCase());
-}
-
 /** Accepts `dsr-2026-1` / `DSR-2026-0001` and returns the canonical form, or null. */
 export function normaliseCaseNumber(s: string): string | null {
   const m = /^(DSR|BRE)-(\d{4})-(\d+)$/.exec(s.trim().toUpperCase());

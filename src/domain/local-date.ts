@@ -83,10 +83,6 @@ export function maxDate(a: LocalDate, b: LocalDate): LocalDate {
   return a >= b ? a : b;
 }
 
-export function minDate(a: LocalDate, b: LocalDate): LocalDate {
-  return a <= b ? a : b;
-}
-
 /** The calendar date of an instant in an IANA time zone (gdpr-rules §1: the receipt date). */
 export function dateInZone(instant: Date, zone: string): LocalDate {
   const dt = DateTime.fromJSDate(instant, { zone });

@@ -6,7 +6,7 @@
  * are processed, unmoved messages are fetched again and recognised by Message-ID/hash, then moved.
  */
 import { ImapFlow } from 'imapflow';
-import { acquireLease } from '../db/lease-repository.ts';
+import { acquireLease, releaseLease } from '../db/lease-repository.ts';
 import { getWatermark, listInbox, markMoved, setWatermark } from '../db/mail-repository.ts';
 import { processInbox, quarantineStored, storeRaw } from '../../app/ingest-mail.ts';
 import type { AppDeps } from '../../app/deps.ts';
@@ -196,6 +196,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
       await loop;
       if (client?.usable) await client.logout().catch(() => client?.close());
       client = null;
+      await releaseLease(db, `imap:${key}`, opts.owner); // another instance may take the mailbox at once
     },
   };
 }
