@@ -8,6 +8,7 @@ import { formatInZone } from '../../domain/local-date.ts';
 import { withDesk, type CliIo } from '../context.ts';
 import { deadlineJson } from './deadline.ts';
 import { renderBoard } from '../board.ts';
+import { addCaseActions } from './case-actions.ts';
 
 export function casesCommand(io: CliIo): Command {
   return new Command('cases')
@@ -51,16 +52,18 @@ export function caseCommand(io: CliIo): Command {
         else for (const line of showCase(view, desk.deps.config.org.timezone)) io.out(line);
       });
     });
+  addCaseActions(cmd, io);
   return cmd;
 }
 
 export function caseJson(c: Case) {
   return {
-    number: c.number, kind: c.kind, state: c.state, request_types: c.requestTypes, regimes: c.regimes, role: c.role,
+    number: c.number, kind: c.kind, workflow: c.workflow, state: c.state, request_types: c.requestTypes, regimes: c.regimes, role: c.role,
     owner: c.owner, language: c.language, channel: c.channel, received_at: c.receivedAt.toISOString(),
     received_date: c.receivedDate, aware_at: c.awareAt?.toISOString() ?? null, governing_regime: c.governingRegime,
     governing_due_at: c.governingDueAt?.toISOString() ?? null, extended: Boolean(c.extension?.sentOn),
     delivery_failures: c.deliveryFailures, outcome: c.outcome, closed_at: c.closedAt?.toISOString() ?? null,
+    facts: c.facts, clock_from: c.clockFrom?.toISOString() ?? null,
   };
 }
 
