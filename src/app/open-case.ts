@@ -36,8 +36,16 @@ export interface OpenCaseInput {
   sourceKey?: string | null;
   /** Message-IDs of the mail that opened it (threading; the acknowledgement replies to it). */
   messageIds?: string[];
+  /**
+   * A person's mail the intake did not understand with confidence: a request case in the `triage` state, its clock
+   * running from receipt under the configured regimes, and no acknowledgement (we do not know yet what to confirm).
+   */
+  triage?: boolean;
   actor: Actor;
 }
+
+/** The request workflow's state for mail waiting for a person to type it (workflows/request.yaml). */
+export const TRIAGE_STATE = 'triage';
 
 export interface OpenedCase {
   case: Case;
@@ -57,11 +65,12 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
     if (existing) return { case: existing, deadlines: await getDeadlines(trx, existing.id), created: false };
   }
   const { config } = deps;
+  const triage = Boolean(input.triage) && input.kind === 'request';
   const receivedDate = dateInZone(input.receivedAt, config.org.timezone);
   const seq = await nextSequence(trx, CASE_PREFIX[input.kind], Number(receivedDate.slice(0, 4)));
   const draft: Case = {
     id: deps.newId(), number: formatCaseNumber(input.kind, Number(receivedDate.slice(0, 4)), seq),
-    sourceKey: input.sourceKey ?? null, kind: input.kind, state: deps.workflows[input.kind].initial,
+    sourceKey: input.sourceKey ?? null, kind: input.kind, state: triage ? TRIAGE_STATE : deps.workflows[input.kind].initial,
     requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
     regimes: input.regimes ?? (input.kind === 'breach'
       ? [config.org.role === 'processor' ? 'processor-breach' : 'gdpr-breach'] : [...config.org.regimes]),
@@ -91,7 +100,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
       requesterVerified: priv.requesterVerified,
     },
   };
-  const mail = c.kind === 'request' && c.role === 'controller'
+  const mail = c.kind === 'request' && c.role === 'controller' && !triage
     ? mailToRequester(deps, { case: c, private: priv, deadlines, templates: ['acknowledgement'], fields: {},
       key: `${c.id}:opened`, actor: input.actor.id, now, thread: await threadOf(trx, c.id),
       withheld: await automaticMailWithheld(trx, deps, priv.requesterEmail, now) })

@@ -27,7 +27,7 @@ describe('checkWorkflow names what is wrong', () => {
     expect(r.errors).toEqual(expect.arrayContaining([
       'request.yaml: initial: unknown state "new"',
       'request.yaml: transitions.0 (WorkStarted): unknown state "doing"',
-      'request.yaml: transitions.9 (Reopened): leaves final state "answered"',
+      'request.yaml: transitions.12 (Reopened): leaves final state "answered"',
       'request.yaml: reminders.8 (late): fires after its deadline; mark it overdue: true or move it before',
       'request.yaml: reminders.9 (ghost): unknown state "limbo"',
       'request.yaml: transitions.7 (Refused): missing template "refusal" in fr',

@@ -24,6 +24,9 @@ const REQUEST_POLICY: Record<string, { from: string[]; to?: string; roles: strin
   Answered: { from: ['in_progress'], to: 'answered', roles: ['agent', 'dpo'], requires: ['outcome'] },
   Refused: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'refused', roles: ['dpo'], requires: ['reasons'] },
   Withdrawn: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'withdrawn', roles: ['agent', 'dpo', 'system'], requires: ['outcome'] },
+  Classified: { from: ['triage'], to: 'received', roles: ['agent', 'dpo'], requires: ['types'] },
+  NotARequest: { from: ['triage'], to: 'not_a_request', roles: ['agent', 'dpo'], requires: ['reasons'] },
+  BreachReported: { from: ['triage'], to: 'became_breach', roles: ['agent', 'dpo'] },
 };
 const BREACH_POLICY: typeof REQUEST_POLICY = {
   Assessed: { from: ['reported', 'assessed'], to: 'assessed', roles: ['dpo'], requires: ['risk', 'reasons'] },
