@@ -70,7 +70,8 @@ const round = (n: number) => Math.round(Math.min(1, n) * 100) / 100;
  * Classifies subject and body text.
  * - `breach` when breach/incident words outnumber the words naming request types: a breach report mentions
  *   "personal data" and perhaps "access" ("unauthorised access"), but a data subject asking what was leaked about
- *   them names a right at least as often as the incident. One breach word alone is not confident.
+ *   them names a right at least as often as the incident. One breach word alone is not confident, nor are breach
+ *   words beside a named right (a person asking what of theirs was leaked): a person decides.
  * - `request` when a request type or a generic data-protection word ("personal data", "DSGVO", "RGPD") appears;
  *   confident only when a right is named.
  * - `other` otherwise (confidence 0).
@@ -85,8 +86,10 @@ export function classifyContent(text: string, matcher: ContentMatcher): ContentC
   const genericHits = matcher.generic.hits(normalized);
   const genericCount = countHits(genericHits);
   if (breachCount > typeCount) {
+    // One breach word said twice is still one word; a named right beside the breach words lowers the confidence.
+    const distinct = new Set(breachHits.map((hit) => hit.keyword)).size;
     return {
-      kind: 'breach', requestTypes: [], confidence: round(1 - 0.5 ** breachCount),
+      kind: 'breach', requestTypes: [], confidence: round((1 - 0.5 ** distinct) * (1 - typeCount / breachCount)),
       matched: [...words('breach', breachHits), ...typeWords],
     };
   }

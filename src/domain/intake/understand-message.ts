@@ -89,7 +89,7 @@ async function understandParsed(mail: Email, policy: IntakePolicy, delivery: Del
       ? viaWebForm(mail, await recoverOriginal(mail, outer, policy.orgDomains), policy, matchers.body)
       : { ...notForwarded(outer), author: null };
   const text = withoutSignatures(withoutQuotedLines(recovery.original.text.slice(0, MAX_ANALYSED_CHARS)), matchers.body);
-  const content = recovery.original.subject + '\n' + text;
+  const content = subjectForContent(recovery.original.subject) + '\n' + text;
   // Automatic mail is never a request or a report, whatever words it quotes (a newsletter about the GDPR, a DSN
   // returning our own acknowledgement).
   const classified = verdict.auto === 'human' ? classifyContent(content, matchers.content) : NOT_A_REQUEST;
@@ -119,6 +119,14 @@ async function understandParsed(mail: Email, policy: IntakePolicy, delivery: Del
     bouncedMessageId: verdict.auto === 'bounce' ? bouncedMessageId(mail) : null,
     attachments: attachmentsOf(mail),
   };
+}
+
+/** "Re:", "AW:", "Antw:", "RE :", "SV:": the subject of a reply repeats an earlier message's words. */
+const REPLY_PREFIX = /^\s*(?:re|aw|antw|sv|vs|r)\s*:/i;
+
+/** The subject as content: a request may be only a subject line, but a reply's subject quotes the thread. */
+function subjectForContent(subject: string): string {
+  return REPLY_PREFIX.test(subject) ? '' : subject;
 }
 
 /**
