@@ -54,7 +54,7 @@ export function deadlineCommand(io: CliIo): Command {
     .option('--id-received <date>', 'uk-gdpr: date the requested identity information arrived', dateArg)
     .option('--contract-days <n>', 'contract: days promised (default CONTRACT_DAYS)', daysArg)
     .addOption(new Option('--contract-unit <unit>', 'contract: day unit (default CONTRACT_UNIT)').choices(['calendar', 'business']))
-    .option('--aware <instant>', 'gdpr-breach: when the organisation became aware (default --received)', instantArg)
+    .option('--aware <instant>', 'breach clocks: when the organisation became aware (default --received; enough alone)', instantArg)
     .option('--json', 'print one JSON object')
     .action(function (this: Command, opts: DeadlineOpts) {
       const config = loadConfig(io);
