@@ -62,6 +62,7 @@ export interface PollerOptions {
 }
 
 export const BATCH = 20;
+const DOWN = 'mailbox poll failed (server unreachable or an unexpected error); retrying with backoff';
 export const RECONNECT = { baseMs: 1_000, capMs: 60_000, maxAttempts: Infinity, maxAgeMs: Infinity };
 
 export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: PollerOptions): MailboxPoller {
@@ -220,12 +221,11 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
   }
 
   function setState(state: PollerStatus['state'], failures: number, err?: string): void {
-    const was = status.state;
-    const now = deps.clock();
-    status = { state, since: state === was ? status.since : now, failures, lastRunAt: status.lastRunAt };
-    if (state === was) return;
-    if (state === 'down') deps.log.warn({ mailbox: imap.mailbox, err }, 'mailbox unreachable; retrying with backoff');
-    else if (was === 'down') deps.log.info({ mailbox: imap.mailbox, attempts: failures }, 'mailbox reachable again');
+    const was = status;
+    status = { state, since: state === was.state ? was.since : deps.clock(), failures, lastRunAt: was.lastRunAt };
+    if (state === was.state) return;
+    if (state === 'down') deps.log.warn({ mailbox: imap.mailbox, err }, DOWN);
+    else if (was.state === 'down') deps.log.info({ mailbox: imap.mailbox, attempts: was.failures + 1 }, 'mailbox poll working again');
   }
 
   /** One pass of the loop: never throws (anything unexpected counts as a failed attempt, with backoff). */
@@ -237,7 +237,6 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
       return 0;
     } catch (e) {
       setState('down', failures + 1, (e as Error)?.message ?? String(e));
-      status.failures = failures + 1;
       const c = client;
       client = null;
       c?.close();

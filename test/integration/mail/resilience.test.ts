@@ -172,7 +172,7 @@ describe.skipIf(!dovecot)('the poller under faults (Dovecot)', () => {
       // deps.random is 0.5: each delay is 3/4 of 1 s · 2^(k-1), capped at 60 s.
       expect(s.asked.slice(0, 8)).toEqual([750, 1500, 3000, 6000, 12000, 24000, 45000, 45000]);
       const changes = lines.filter((l) => /mailbox/.test(l.msg)).map((l) => l.msg);
-      expect(changes).toEqual(['mailbox unreachable; retrying with backoff', 'mailbox reachable again']);
+      expect(changes).toEqual(['mailbox poll failed (server unreachable or an unexpected error); retrying with backoff', 'mailbox poll working again']);
     } finally {
       await p.stop();
       await new Promise<void>((r) => (relay ? relay.close(() => r()) : r()));
@@ -194,7 +194,7 @@ describe.skipIf(!dovecot)('the poller under faults (Dovecot)', () => {
       await vi.waitFor(() => expect(p.status().state).toBe('up'));
       expect(await listCases(desk.deps.database.db)).toHaveLength(1);
       expect(await folder('INBOX')).toBe(0);
-      expect(lines.filter((l) => l.level >= 40).map((l) => [l.msg, l.err])).toEqual([['mailbox unreachable; retrying with backoff', 'a bug']]);
+      expect(lines.filter((l) => l.level >= 40).map((l) => [l.msg, l.err])).toEqual([['mailbox poll failed (server unreachable or an unexpected error); retrying with backoff', 'a bug']]);
     } finally {
       await p.stop();
     }
