@@ -52,7 +52,7 @@ export async function ingestMail(deps: AppDeps, mail: InboundMail, now: Date, op
   if (opts.dryRun) return dryRun(deps, mail, now);
   const { row, duplicate } = await storeRaw(deps, mail, now);
   if (duplicate && row.state !== 'received') return settledResult(deps, row);
-  return processInbox(deps, row.id, now);
+  return processInbox(deps, row.id, now, row);
 }
 
 export async function storeRaw(deps: AppDeps, mail: InboundMail, now: Date) {
@@ -75,8 +75,8 @@ function sameMail(row: InboxRow, raw: Uint8Array): boolean {
 }
 
 /** Understands and routes a stored message; a row settled meanwhile by another instance is left as it is. */
-export async function processInbox(deps: AppDeps, inboxId: string, now: Date): Promise<IngestResult> {
-  const row = (await getInbox(deps.database.db, inboxId))!;
+export async function processInbox(deps: AppDeps, inboxId: string, now: Date, stored?: InboxRow): Promise<IngestResult> {
+  const row = stored?.id === inboxId ? stored : (await getInbox(deps.database.db, inboxId))!; // no second copy of the bytes
   const understood = await understandMessage(row.raw, deps.intake, row.deliveredAt);
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const routed = await routeMail(trx, deps, row, understood, now);

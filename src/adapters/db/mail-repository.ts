@@ -60,7 +60,14 @@ export async function storeInbox(db: Executor, m: NewInboxMessage, now: Date): P
     delivered_at: m.deliveredAt.getTime(), state: 'received', action: null, reason: null, case_id: null,
     moved_to: null, created_at: now.getTime(), processed_at: null,
   }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { row: (await getInbox(db, m.id))!, duplicate: false };
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) {
+    // The row as inserted, without reading the bytes back (a large message would be copied once more).
+    return { row: {
+      id: m.id, dedupeKey: m.dedupeKey, source: m.source, mailbox: m.mailbox, uidValidity: m.uidValidity, uid: m.uid,
+      raw: m.raw, sha256: m.sha256, deliveredAt: m.deliveredAt, state: 'received', action: null, reason: null, caseId: null,
+      movedTo: null,
+    }, duplicate: false };
+  }
   const existing = await db.selectFrom('inbox_messages').selectAll().where('dedupe_key', '=', m.dedupeKey).executeTakeFirst()
     ?? await db.selectFrom('inbox_messages').selectAll().where('mailbox', '=', m.mailbox).where('uid_validity', '=', m.uidValidity)
       .where('uid', '=', m.uid).executeTakeFirstOrThrow();

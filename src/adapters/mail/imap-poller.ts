@@ -14,7 +14,7 @@
 import { ImapFlow } from 'imapflow';
 import { beat } from '../db/heartbeat-repository.ts';
 import { acquireLease, releaseLease, RENEW_EVERY_MS } from '../db/lease-repository.ts';
-import { getWatermark, listInbox, markMoved, setWatermark } from '../db/mail-repository.ts';
+import { getWatermark, listInbox, markMoved, setWatermark, type InboxRow } from '../db/mail-repository.ts';
 import { processInbox, quarantineStored, storeRaw } from '../../app/ingest-mail.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Config } from '../../config.ts';
@@ -159,16 +159,16 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
       raw: m.source, deliveredAt: m.internalDate, source: 'imap', mailbox: imap.mailbox, uidValidity, uid: m.uid,
     }, deps.clock());
     await opts.hooks?.afterStore?.(m.uid);
-    const state = row.state === 'received' ? await processSafely(row.id, report) : row.state;
+    const state = row.state === 'received' ? await processSafely(row.id, report, row) : row.state;
     await opts.hooks?.afterProcess?.(m.uid);
     // A second copy of a message (two aliases) is moved as well, but the row keeps describing the first copy.
     return { uid: m.uid, inboxId: row.id, folder: folderFor(state), own: !duplicate || row.uid === m.uid };
   }
 
-  async function processSafely(inboxId: string, report: PollReport): Promise<string> {
+  async function processSafely(inboxId: string, report: PollReport, stored?: InboxRow): Promise<string> {
     report.processed++;
     try {
-      return (await processInbox(deps, inboxId, deps.clock())).state;
+      return (await processInbox(deps, inboxId, deps.clock(), stored)).state;
     } catch (e) {
       deps.log.error({ inbox: inboxId, err: (e as Error).message }, 'processing failed; message quarantined');
       await quarantineStored(deps, inboxId, `processing failed: ${(e as Error).message}`, deps.clock());
