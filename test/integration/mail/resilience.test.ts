@@ -22,7 +22,6 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { readFixture } from '../../unit/intake/intake-fixtures.ts';
 
 const dovecot = dovecotOrSkip();
-const [sqlite] = testDatabases();
 
 /** Log lines as objects (the desk's pino logger writing into an array). */
 function capturingLog() {
@@ -43,7 +42,7 @@ function drivenSleep() {
   return { sleep, asked, pending, release: () => pending.shift()?.() };
 }
 
-describe.skipIf(!dovecot)('the poller under faults (Dovecot)', () => {
+describe.skipIf(!dovecot).each(testDatabases())('the poller under faults (Dovecot, $name)', (tdb) => {
   const d = dovecot!;
   let user: string;
   let url: string;
@@ -68,7 +67,7 @@ describe.skipIf(!dovecot)('the poller under faults (Dovecot)', () => {
   beforeEach(async () => {
     user = freshUser('dpo');
     sink = await startSmtpSink();
-    ({ url, drop } = await freshDatabase(sqlite!));
+    ({ url, drop } = await freshDatabase(tdb));
     desks = [];
     clock.set('2026-03-11T08:00:00Z');
   });
