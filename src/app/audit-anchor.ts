@@ -37,11 +37,13 @@ export async function checkAnchor(db: Executor, anchor: AuditAnchor): Promise<Ch
   const head = await auditHead(db);
   const at = await db.selectFrom('audit_events').select('hash').where('seq', '=', anchor.count).executeTakeFirst();
   if (!at) {
-    return [{ seq: anchor.count, problem: `event #${anchor.count} of the published anchor is gone: the log ends at ${head.seq} `
-      + '(events cut off the end and the head rewound)' }];
+    const problem = `event #${anchor.count} of the published anchor is gone: the log ends at ${head.seq} `
+      + '(events cut off the end and the head rewound)';
+    return [{ seq: anchor.count, problem }];
   }
   if (at.hash !== anchor.hash) {
-    return [{ seq: anchor.count, problem: `event #${anchor.count} does not have the published hash: the log was rewritten since` }];
+    const problem = `event #${anchor.count} does not have the published hash: the log was rewritten since`;
+    return [{ seq: anchor.count, problem }];
   }
   return [];
 }

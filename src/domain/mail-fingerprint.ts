@@ -17,7 +17,8 @@ export function contentFingerprint(raw: Uint8Array): string {
     const m = /^([!-9;-~]+)[ \t]*:(.*)$/.exec(line);
     if (!m) continue;
     const name = m[1]!.toLowerCase();
-    if (IDENTITY_HEADERS.includes(name)) fields.set(name, [...(fields.get(name) ?? []), m[2]!.trim().replace(/\s+/g, ' ')]);
+    if (!IDENTITY_HEADERS.includes(name)) continue;
+    fields.set(name, [...(fields.get(name) ?? []), m[2]!.trim().replace(/\s+/g, ' ')]);
   }
   const h = createHash('sha256');
   for (const name of IDENTITY_HEADERS) h.update(`${name}:${(fields.get(name) ?? []).join('\u0000')}\n`);

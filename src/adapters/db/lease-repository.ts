@@ -15,7 +15,9 @@ export const RENEW_EVERY_MS = 10_000;
 export const ALIVE_PREFIX = 'alive:';
 
 /** Takes or renews `name` for `owner` until `now + ttlMs`; true when `owner` holds it afterwards. */
-export async function acquireLease(db: Executor, name: string, owner: string, now: Date, ttlMs = LEASE_TTL_MS): Promise<boolean> {
+export async function acquireLease(
+  db: Executor, name: string, owner: string, now: Date, ttlMs = LEASE_TTL_MS,
+): Promise<boolean> {
   const until = now.getTime() + ttlMs;
   const row = await db.insertInto('leases').values({ name, owner, until })
     .onConflict((oc) => oc.column('name').doUpdateSet({ owner, until })

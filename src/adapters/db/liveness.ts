@@ -9,7 +9,9 @@
  */
 import { hostname } from 'node:os';
 import type { Executor } from './database.ts';
-import { acquireLease, ALIVE_PREFIX, expireLeasesOf, LEASE_TTL_MS, releaseLease, RENEW_EVERY_MS } from './lease-repository.ts';
+import {
+  acquireLease, ALIVE_PREFIX, expireLeasesOf, LEASE_TTL_MS, releaseLease, RENEW_EVERY_MS,
+} from './lease-repository.ts';
 import { releaseClaimsOf } from './outbox-repository.ts';
 
 export interface ProcessIdentity { host: string; pid: number }
@@ -44,7 +46,8 @@ export async function reapDeadLocalOwners(
     owners.add(r.owner);
     if (r.name.startsWith(ALIVE_PREFIX)) owners.add(r.name.slice(ALIVE_PREFIX.length));
   }
-  for (const r of await db.selectFrom('outbox').select('lease_owner').distinct().where('state', '=', 'sending').execute()) {
+  const claims = await db.selectFrom('outbox').select('lease_owner').distinct().where('state', '=', 'sending').execute();
+  for (const r of claims) {
     if (r.lease_owner) owners.add(r.lease_owner);
   }
   const dead = new Set<string>();
@@ -68,7 +71,8 @@ export interface Liveness {
 
 /** Keeps `alive:<owner>` fresh until stop(); a failed renewal is logged once per outage and retried. */
 export async function startLiveness(
-  db: Executor, owner: string, clock: () => Date, log: { warn(o: object, m: string): void; info(o: object, m: string): void },
+  db: Executor, owner: string, clock: () => Date,
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void },
 ): Promise<Liveness> {
   const name = `${ALIVE_PREFIX}${owner}`;
   let failing = false;

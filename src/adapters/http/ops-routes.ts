@@ -48,7 +48,8 @@ export function sweepProbe(d: OpsDeps): Probe {
       const sweep = (await lastBeats(d.db)).sweep;
       if (sweep && now - sweep.getTime() <= SWEEP_STALE_MS) return { ok: true };
       if (!sweep && now - d.startedAt.getTime() <= SWEEP_STALE_MS) return { ok: true, detail: 'starting' };
-      return { ok: false, detail: sweep ? `reminder sweep last ran ${Math.round((now - sweep.getTime()) / 1000)} s ago` : 'reminder sweep never ran' };
+      const detail = sweep ? `reminder sweep last ran ${Math.round((now - sweep.getTime()) / 1000)} s ago` : 'reminder sweep never ran';
+      return { ok: false, detail };
     },
   };
 }
@@ -70,7 +71,8 @@ export function opsRoutes(d: OpsDeps, probes: Probe[]): Record<string, Handler> 
         }
       }));
       const ok = results.every((r) => r.ok);
-      json(res, ok ? 200 : 503, { ok, checks: Object.fromEntries(results.map((r) => [r.name, r.detail ? { ok: r.ok, detail: r.detail } : { ok: r.ok }])) });
+      const checks = Object.fromEntries(results.map((r) => [r.name, r.detail ? { ok: r.ok, detail: r.detail } : { ok: r.ok }]));
+      json(res, ok ? 200 : 503, { ok, checks });
     },
     'GET /metrics': async (_req, res) => {
       const text = await registry.metrics();
@@ -86,13 +88,15 @@ export function deskMetrics(d: OpsDeps): Registry {
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge) => Promise<void>) =>
     new Gauge({ name, help, labelNames, registers: [registry], async collect() { await collect(this); } });
   const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
-  gauge('dpo_desk_outbox_oldest_pending_seconds', 'Age of the oldest outbox row not yet sent or failed (0: none)', [], async (g) => {
+  const oldestHelp = 'Age of the oldest outbox row not yet sent or failed (0: none)';
+  gauge('dpo_desk_outbox_oldest_pending_seconds', oldestHelp, [], async (g) => {
     const r = await d.db.selectFrom('outbox').select((eb) => eb.fn.min<number>('created_at').as('oldest'))
       .where('state', 'in', ['pending', 'sending']).executeTakeFirst();
     g.set(r?.oldest == null ? 0 : seconds(d.clock().getTime() - Number(r.oldest)));
   });
   for (const [name, beat] of [['sweep', 'sweep'], ['mail_poll', 'mail-poll']] as const) {
-    gauge(`dpo_desk_seconds_since_last_${name}`, `Seconds since the last ${beat} by any instance (-1: never)`, [], async (g) => {
+    const help = `Seconds since the last ${beat} by any instance (-1: never)`;
+    gauge(`dpo_desk_seconds_since_last_${name}`, help, [], async (g) => {
       const at = (await lastBeats(d.db))[beat];
       g.set(at ? seconds(d.clock().getTime() - at.getTime()) : -1);
     });
@@ -109,13 +113,15 @@ export function deskMetrics(d: OpsDeps): Registry {
       .where('closed_at', 'is', null).where('governing_due_at', '<', d.clock().getTime()).groupBy('kind').execute();
     for (const r of rows) g.set({ kind: r.kind }, Number(r.n));
   });
-  gauge('dpo_desk_outbox_rows', 'Outbox rows by channel and state: sent = deliveries, failed = permanent failures', ['channel', 'state'], async (g) => {
+  const rowsHelp = 'Outbox rows by channel and state: sent = deliveries, failed = permanent failures';
+  gauge('dpo_desk_outbox_rows', rowsHelp, ['channel', 'state'], async (g) => {
     g.reset();
     const rows = await d.db.selectFrom('outbox').select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy(['channel', 'state']).execute();
     for (const r of rows) g.set({ channel: r.channel, state: r.state }, Number(r.n));
   });
-  gauge('dpo_desk_outbox_retries', 'Outbox rows waiting for a retry after a failed attempt, by channel', ['channel'], async (g) => {
+  const retriesHelp = 'Outbox rows waiting for a retry after a failed attempt, by channel';
+  gauge('dpo_desk_outbox_retries', retriesHelp, ['channel'], async (g) => {
     g.reset();
     const rows = await d.db.selectFrom('outbox').select(['channel', (eb) => eb.fn.countAll<number>().as('n')])
       .where('state', '=', 'pending').where('attempts', '>', 0).groupBy('channel').execute();

@@ -115,9 +115,12 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
       const uidValidity = Number(c.mailbox && c.mailbox.uidValidity);
       await moveAll(c, await processBacklog(uidValidity, report), report);
       const mark = await getWatermark(db, key);
-      if (mark && mark.uidValidity !== uidValidity) deps.log.warn({ mailbox: imap.mailbox }, 'UIDVALIDITY changed; re-reading the mailbox (duplicates are recognised)');
+      if (mark && mark.uidValidity !== uidValidity) {
+        deps.log.warn({ mailbox: imap.mailbox }, 'UIDVALIDITY changed; re-reading the mailbox (duplicates are recognised)');
+      }
       const from = mark?.uidValidity === uidValidity ? mark.lastUid : 0;
-      const uids = ((await c.search({ uid: `${from + 1}:*` }, { uid: true })) || []).filter((u) => u > from).sort((a, b) => a - b);
+      const found = (await c.search({ uid: `${from + 1}:*` }, { uid: true })) || [];
+      const uids = found.filter((u) => u > from).sort((a, b) => a - b);
       seenUid = Math.max(seenUid, from);
       for (let i = 0; i < uids.length; i += batchSize) {
         // Lost the lease (this process stalled past the TTL): the new holder carries on from the watermark.
@@ -225,7 +228,9 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
     status = { state, since: state === was.state ? was.since : deps.clock(), failures, lastRunAt: was.lastRunAt };
     if (state === was.state) return;
     if (state === 'down') deps.log.warn({ mailbox: imap.mailbox, err }, DOWN);
-    else if (was.state === 'down') deps.log.info({ mailbox: imap.mailbox, attempts: was.failures + 1 }, 'mailbox poll working again');
+    else if (was.state === 'down') {
+      deps.log.info({ mailbox: imap.mailbox, attempts: was.failures + 1 }, 'mailbox poll working again');
+    }
   }
 
   /** One pass of the loop: never throws (anything unexpected counts as a failed attempt, with backoff). */

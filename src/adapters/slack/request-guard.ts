@@ -15,7 +15,9 @@ const BODY_LIMIT = 10 * 1024 * 1024;
 export type GuardVerdict = { ok: true } | { ok: false; status: 400 | 401 | 413; why: string };
 
 /** Reads the body and judges the request; on `ok`, `req.rawBody` holds the bytes for Bolt. */
-export async function guardSlackRequest(req: IncomingMessage, signingSecret: string, nowMs: number): Promise<GuardVerdict> {
+export async function guardSlackRequest(
+  req: IncomingMessage, signingSecret: string, nowMs: number,
+): Promise<GuardVerdict> {
   const raw = await readBody(req);
   if (!raw) return { ok: false, status: 413, why: 'body too large' };
   (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;

@@ -1,7 +1,8 @@
 /**
  * The Bolt app: HTTP receiver (signed requests on PORT, checked by request-guard.ts first, beside /health, /ready
- * and /metrics) or Socket Mode when an app-level token is configured (the same routes on PORT). The receiver handles transport only; listeners live in one folder per kind, each with
- * `register(app, ctx)`, and there is one error handler. Interactive responses (views.open with the trigger_id,
+ * and /metrics) or Socket Mode when an app-level token is configured (the same routes on PORT). The receiver handles
+ * transport only; listeners live in one folder per kind, each with `register(app, ctx)`, and there is one error
+ * handler. Interactive responses (views.open with the trigger_id,
  * ephemerals, views.publish) use the app's client directly; every other Slack effect goes through the outbox.
  */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger, type webApi } from '@slack/bolt';
@@ -73,7 +74,8 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
     ...opts.clientOptions,
   };
   const routes = opts.routes
-    ?? opsRoutes({ db: deps.database.db, clock: deps.clock, startedAt: deps.clock(), mode }, [databaseProbe(deps.database.db)]);
+    ?? opsRoutes({ db: deps.database.db, clock: deps.clock, startedAt: deps.clock(), mode },
+      [databaseProbe(deps.database.db)]);
   // Socket Mode without custom routes: Bolt starts no HTTP server of its own; ours serves the routes on PORT.
   const receiver = slack.appToken
     ? new SocketModeReceiver({
@@ -93,7 +95,9 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
   let socketUp = false;
   if (receiver instanceof SocketModeReceiver) {
     receiver.client.on('connected', () => { socketUp = true; });
-    for (const s of ['disconnected', 'reconnecting', 'disconnecting']) receiver.client.on(s, () => { socketUp = false; });
+    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) {
+      receiver.client.on(state, () => { socketUp = false; });
+    }
   }
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions });
   const ctx: SlackContext = {

@@ -46,7 +46,9 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
       if (reaped.length) log.info({ reaped }, 'ended the leases of dead predecessors on this host');
       const liveness = await startLiveness(db, owner, desk.deps.clock, log);
       // Isolation: a stray rejection in any subsystem is logged, never the end of the process.
-      const stray = (e: unknown) => log.error({ err: (e as Error)?.message ?? String(e) }, 'unexpected error (the desk keeps running)');
+      const stray = (e: unknown) => {
+        log.error({ err: (e as Error)?.message ?? String(e) }, 'unexpected error (the desk keeps running)');
+      };
       process.on('unhandledRejection', stray);
       for (const warning of escalationWarnings(config)) log.warn(warning);
       const poller = config.imap ? createImapPoller(desk.deps, config.imap, { owner }) : null;
@@ -65,7 +67,7 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
         port: config.httpPort, routes, onError: (e) => log.error({ err: e.message }, 'HTTP request failed'),
       });
       log.info({
-        mailbox: config.imap?.mailbox ?? null, slack: slackApp ? slackApp.mode : null, port: slackApp?.port ?? http?.port,
+        mailbox: config.imap?.mailbox ?? null, slack: slackApp?.mode ?? null, port: slackApp?.port ?? http?.port,
       }, 'dpo-desk started');
       await new Promise<void>((resolve) => {
         signals.once('SIGTERM', resolve);
