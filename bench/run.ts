@@ -32,6 +32,11 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./slack-ack.ts'),
   },
   {
+    name: 'large-mail',
+    description: 'peak memory / message size of the intake for one 21 MB message vs postal-mime alone (BENCH_MAIL_MB, default 21)',
+    load: () => import('./large-mail.ts'),
+  },
+  {
     name: 'sweep',
     description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence (BENCH_SWEEP_CASES, default 1,000,000)',
     load: () => import('./sweep.ts'),

@@ -158,6 +158,8 @@ export interface Config {
   managersEmail: string[];
   /** Local time (HH:MM, ORG_TIMEZONE) of the daily digest, and of date-based reminders. */
   digestTime: string;
+  /** Where `start` serves /health, /ready, /metrics (and Slack's HTTP receiver): PORT. */
+  httpPort: number;
   reminderTime: string;
 }
 
@@ -278,6 +280,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
     } : null,
     managersEmail: e.MANAGERS_EMAIL,
     digestTime: e.DIGEST_TIME,
+    httpPort: e.PORT,
     reminderTime: e.REMINDER_TIME,
   };
 }

@@ -13,6 +13,10 @@ import type { Delivery } from '../domain/intake/receipt-instant.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import type { AppDeps } from './deps.ts';
 import { quarantine, routeMail, type Routed } from './mail-routing.ts';
+import { appendAudit } from '../adapters/db/audit-log.ts';
+import { enqueue } from '../adapters/db/outbox-repository.ts';
+import { contentFingerprint } from '../domain/mail-fingerprint.ts';
+import { dpoAlert } from './compose-mail.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
@@ -52,26 +56,40 @@ export async function ingestMail(deps: AppDeps, mail: InboundMail, now: Date, op
   if (opts.dryRun) return dryRun(deps, mail, now);
   const { row, duplicate } = await storeRaw(deps, mail, now);
   if (duplicate && row.state !== 'received') return settledResult(deps, row);
-  return processInbox(deps, row.id, now, mail.deliveredAt ?? { importedAt: row.deliveredAt });
+  return processInbox(deps, row.id, now, mail.deliveredAt ?? { importedAt: row.deliveredAt }, row);
 }
 
 export async function storeRaw(deps: AppDeps, mail: InboundMail, now: Date) {
   const { key, sha256 } = dedupeKeyOf(mail.raw);
-  return storeInbox(deps.database.db, {
-    id: deps.newId(), dedupeKey: key, sha256, source: mail.source, mailbox: mail.mailbox ?? null,
+  const store = (dedupeKey: string) => storeInbox(deps.database.db, {
+    id: deps.newId(), dedupeKey, sha256, source: mail.source, mailbox: mail.mailbox ?? null,
     uidValidity: mail.uidValidity ?? null, uid: mail.uid ?? null, raw: mail.raw, deliveredAt: mail.deliveredAt ?? now,
   }, now);
+  const first = await store(key);
+  if (!first.duplicate || !key.startsWith('mid:') || sameMail(first.row, mail.raw)) return first;
+  // The same Message-ID on a different mail (another sender, another text): a new mail, flagged, never dropped.
+  return store(`${key}${REUSED}${contentFingerprint(mail.raw)}`);
+}
+
+/** Marks the dedupe key of a mail whose Message-ID an earlier, different mail carried. */
+const REUSED = '#reused:';
+
+function sameMail(row: InboxRow, raw: Uint8Array): boolean {
+  return row.sha256 === createHash('sha256').update(raw).digest('hex') || contentFingerprint(row.raw) === contentFingerprint(raw);
 }
 
 /**
  * Understands and routes a stored message; a row settled meanwhile by another instance is left as it is.
  * `delivery`: the row's delivery time is IMAP INTERNALDATE unless the caller says it was a file import.
  */
-export async function processInbox(deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery): Promise<IngestResult> {
-  const row = (await getInbox(deps.database.db, inboxId))!;
+export async function processInbox(
+  deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery, stored?: InboxRow,
+): Promise<IngestResult> {
+  const row = stored?.id === inboxId ? stored : (await getInbox(deps.database.db, inboxId))!; // no second copy of the bytes
   const understood = await understandMessage(row.raw, deps.intake, delivery ?? row.deliveredAt);
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const routed = await routeMail(trx, deps, row, understood, now);
+    if (row.dedupeKey.includes(REUSED)) await flagReusedMessageId(trx, deps, row, routed, now);
     const settled = await settleInbox(trx, row.id, { state: routed.state, action: routed.action, reason: routed.reason, caseId: routed.caseId }, now);
     if (!settled) throw new AlreadySettled();
     return resultOf(trx, row, routed, understood);
@@ -84,6 +102,16 @@ export async function processInbox(deps: AppDeps, inboxId: string, now: Date, de
 }
 
 class AlreadySettled extends Error {}
+
+/** "Message-ID reused" on the case (audit) and to the DPO: reuse is a sender's bug or a forgery worth a look. */
+async function flagReusedMessageId(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, routed: Routed, now: Date) {
+  const caseNumber = routed.caseId
+    ? (await trx.selectFrom('cases').select('number').where('id', '=', routed.caseId).executeTakeFirst())?.number ?? null : null;
+  const reason = `Message-ID reused: a different mail carried the Message-ID of an earlier one; taken in as a new mail (${routed.action})`;
+  await appendAudit(trx, [{ caseId: routed.caseId, type: 'MessageIdReused', actor: 'system', at: now, data: { inbox: row.id, action: routed.action } }]);
+  await enqueue(trx, dpoAlert(deps, { caseId: routed.caseId, caseNumber, deliveryFailed: false, key: `${row.id}:mid-reused`, reason }, now), now);
+  deps.log.warn({ inbox: row.id, case: caseNumber }, 'Message-ID reused by a different mail; taken in as a new mail');
+}
 
 /**
  * The last resort for a stored message whose processing threw (a bug, not bad mail): quarantined with the error,
@@ -99,10 +127,10 @@ export async function quarantineStored(deps: AppDeps, inboxId: string, reason: s
 }
 
 async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<IngestResult> {
-  const { key } = dedupeKeyOf(mail.raw);
+  const { key, sha256 } = dedupeKeyOf(mail.raw);
   const understood = await understandMessage(mail.raw, deps.intake, mail.deliveredAt ?? { importedAt: now });
   const row: InboxRow = {
-    id: 'dry-run', dedupeKey: key, source: mail.source, mailbox: null, uidValidity: null, uid: null, raw: mail.raw,
+    id: 'dry-run', dedupeKey: key, sha256, source: mail.source, mailbox: null, uidValidity: null, uid: null, raw: mail.raw,
     deliveredAt: mail.deliveredAt ?? now, state: 'received', action: null, reason: null, caseId: null, movedTo: null,
   };
   try {

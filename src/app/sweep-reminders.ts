@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { appendAudit, type NewAuditEvent } from '../adapters/db/audit-log.ts';
 import { findCaseById, getDeadlines } from '../adapters/db/case-repository.ts';
+import { beat } from '../adapters/db/heartbeat-repository.ts';
 import { enqueue, type NewOutboxRow } from '../adapters/db/outbox-repository.ts';
 import {
   chainAcknowledged, claimDueReminders, planRows, settleReminder, type NewReminder, type ReminderRow,
@@ -59,6 +60,7 @@ export async function sweepReminders(deps: AppDeps, now: Date, opts: { dryRun?: 
     return await deps.database.db.transaction().execute(async (trx) => {
       const report = await sweepIn(trx, deps, now, opts.limit ?? SWEEP_PASS_LIMIT);
       if (opts.dryRun) throw new DryRunRollback(report);
+      await beat(trx, 'sweep', 'sweep', now); // for /ready and /metrics: the sweep is alive
       return report;
     });
   } catch (e) {

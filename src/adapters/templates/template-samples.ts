@@ -197,5 +197,6 @@ export const templateSamples: Samples = {
         { caseNumber: 'DSR-2026-0042', kind: 'request', state: 'in_progress', due: '2026-04-07', countdown: 'in 6d' },
       ],
     },
+    audit: { anchor: `${'3f'.repeat(32)}:1234` },
   },
 };

@@ -202,6 +202,8 @@ export const templateSchemas = {
       date: isoDate, open: z.number().int(), overdue: z.number().int(), dueThisWeek: z.number().int(), onTimeRate: text,
       cases: z.array(z.object({ caseNumber: text, kind: text, state: text, due: text, countdown: text })),
     }),
+    /** The audit chain's head as `<hash>:<count>`: `dpo-desk audit verify --expect` checks the log against it. */
+    audit: z.object({ anchor: text }).optional(),
   }),
   'dpo-alert': z.object({
     org: orgSchema,

@@ -7,6 +7,7 @@ import { openDatabase } from '../../adapters/db/database.ts';
 import { pendingMigrations } from '../../adapters/db/migrations.ts';
 import { loadWorkflows } from '../../adapters/workflows/load-workflows.ts';
 import { verifyAudit } from '../../app/verify-audit.ts';
+import { parseAnchor } from '../../app/audit-anchor.ts';
 import { ROOT_DIR } from '../../main.ts';
 import { createDesk } from '../../main.ts';
 import { CliError, loadConfig, withDesk, type CliIo } from '../context.ts';
@@ -25,17 +26,21 @@ export function migrateCommand(io: CliIo): Command {
 
 export function auditCommand(io: CliIo): Command {
   const cmd = new Command('audit').description('the hash-chained audit log');
-  cmd.command('verify').description('check that no audit event was edited, removed or reordered').action(async () => {
-    await withDesk(io, async (desk) => {
-      const r = await verifyAudit(desk.deps.database.db);
-      if (r.ok) {
-        io.out(`Audit log intact: ${r.count} event(s), chain verified.`);
-        return;
-      }
-      for (const p of r.problems) io.err(`event #${p.seq}: ${p.problem}`);
-      throw new CliError(`Audit log TAMPERED: ${r.problems.length} problem(s) in ${r.count} event(s).`, 1);
+  cmd.command('verify').description('check that no audit event was edited, removed or reordered')
+    .option('--expect <hash:count>', 'a published anchor (the managers\' digest): also detect events cut off the end')
+    .action(async (opts: { expect?: string }) => {
+      const anchor = opts.expect === undefined ? undefined : parseAnchor(opts.expect);
+      if (anchor === null) throw new CliError(`--expect takes <hash>:<count> as printed in the digest (64 hex digits, a colon, a number), not "${opts.expect}"`, 2);
+      await withDesk(io, async (desk) => {
+        const r = await verifyAudit(desk.deps.database.db, anchor);
+        if (r.ok) {
+          io.out(`Audit log intact: ${r.count} event(s), chain verified${anchor ? `, anchor ${anchor.count} matches` : ''}.`);
+          return;
+        }
+        for (const p of r.problems) io.err(`event #${p.seq}: ${p.problem}`);
+        throw new CliError(`Audit log TAMPERED: ${r.problems.length} problem(s) in ${r.count} event(s).`, 1);
+      });
     });
-  });
   return cmd;
 }
 
