@@ -25,6 +25,12 @@ import { createMailComposer, LOOP_HEADER } from './adapters/mail/mail-composer.t
 import { loadIntakeKeywords } from './domain/intake/understand-message.ts';
 import type { IntakePolicy } from './domain/intake/understanding.ts';
 import { createMailRenderer } from './adapters/templates/mail-renderer.ts';
+import { hostname } from 'node:os';
+import { createImapPoller, type PollerHooks } from './adapters/mail/imap-poller.ts';
+import { runTask } from './adapters/scheduler/run-task.ts';
+import { createScheduler, type Scheduler } from './adapters/scheduler/scheduler.ts';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './adapters/slack/slack-app.ts';
+import { outboxService, type Service } from './app/desk-runner.ts';
 
 /** The repository root: workflows/ and templates/ are read from here. */
 export const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -93,6 +99,54 @@ export function createDesk(opts: DeskOptions): Desk {
     close: async () => {
       smtp?.close();
       await database.close();
+    },
+  };
+}
+
+export interface StartOptions {
+  /** Lease owner of this process (mailbox, outbox rows); default `host:pid`. */
+  owner?: string;
+  sweepEvery?: string;
+  outboxEveryMs?: number;
+  slack?: SlackAppOptions;
+  pollerHooks?: PollerHooks;
+}
+
+export interface RunningDesk {
+  scheduler: Scheduler;
+  slack: SlackApp | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what `dpo-desk start` runs, all on this desk's one database connection: the mailbox poller, the one
+ * outbox deliverer, the scheduler (reminder sweep, daily digest) and the Slack app. `stop()` is graceful, in
+ * reverse order: no new Slack requests, the sweep finishes its pass, the poller settles the message in hand,
+ * the deliverer records the row in hand. The database stays open (the caller closes the desk).
+ */
+export async function startDesk(desk: Desk, opts: StartOptions = {}): Promise<RunningDesk> {
+  const { config } = desk.deps;
+  const owner = opts.owner ?? `${hostname()}:${process.pid}`;
+  const outbox = outboxService(desk.deps, desk.transports, owner, opts.outboxEveryMs);
+  const services: Service[] = [
+    outbox,
+    ...(config.imap ? [createImapPoller(desk.deps, config.imap, { owner, hooks: opts.pollerHooks })] : []),
+  ];
+  const scheduler = createScheduler(config, desk.deps.log, {
+    sweepEvery: opts.sweepEvery,
+    run: (task, stopped) => runTask(desk.deps, task, { stopped, queued: () => outbox.wake() }),
+  });
+  const slack = config.slack ? createSlackApp(desk.deps, config.slack, opts.slack) : null;
+  for (const s of services) s.start();
+  await scheduler.start();
+  await slack?.start();
+  return {
+    scheduler,
+    slack,
+    async stop() {
+      await slack?.stop();
+      await scheduler.stop();
+      for (const s of [...services].reverse()) await s.stop();
     },
   };
 }

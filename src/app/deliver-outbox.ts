@@ -52,6 +52,28 @@ export async function deliverOutbox(deps: AppDeps, transports: Transports, opts:
   return report;
 }
 
+export interface DrainOptions extends DeliverOptions {
+  /** Checked between passes: a graceful stop finishes the pass in hand, then returns. */
+  stopped?: () => boolean;
+}
+
+/**
+ * The one "deliver until nothing is due" loop: passes of `limit` rows, the event loop yielded between passes (a
+ * Slack ack never waits behind a long drain). Rows that come back for a retry are due later, so the loop ends.
+ */
+export async function drainOutbox(deps: AppDeps, transports: Transports, opts: DrainOptions): Promise<DeliveryReport> {
+  const total: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+  while (!opts.stopped?.()) {
+    const r = await deliverOutbox(deps, transports, opts);
+    total.sent += r.sent;
+    total.retried += r.retried;
+    total.failed += r.failed;
+    if (r.sent + r.retried + r.failed === 0) break;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return total;
+}
+
 async function deliverOne(
   deps: AppDeps, transports: Transports, row: OutboxRow, opts: DeliverOptions,
 ): Promise<keyof DeliveryReport> {
