@@ -5,7 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import {
+  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -31,10 +34,11 @@ export function openDatabase(url: string): Database {
 }
 
 /**
- * Open SQLite files of this process, shared: better-sqlite3 is synchronous, so two handles on one file in one
- * process would block the event loop waiting for each other's write lock. Sharing one handle lets kysely's
- * connection mutex serialise them instead — the single writer SQLite has anyway. Other processes wait on the
- * file lock (busy_timeout).
+ * Open SQLite files of this process, shared: one read-write connection per file per process. better-sqlite3 is
+ * synchronous, so two handles on one file in one process would block the event loop waiting for each other's
+ * write lock. Sharing one handle lets kysely's connection mutex serialise them instead — an async wait, the single
+ * writer SQLite has anyway. Scheduled jobs run on this connection too (see adapters/scheduler). Other processes
+ * (a CLI command) wait on the file lock (busy_timeout).
  */
 const openFiles = new Map<string, { db: Kysely<DB>; refs: number }>();
 
@@ -50,7 +54,7 @@ function openSqlite(file: string): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
     sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
-    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) }), refs: 0 };
+    entry = { db: new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) }), refs: 0 };
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -67,6 +71,27 @@ function openSqlite(file: string): Database {
       await shared.db.destroy();
     },
   };
+}
+
+/**
+ * Write transactions take SQLite's write lock at BEGIN (`BEGIN IMMEDIATE`). With a deferred BEGIN, a transaction
+ * that reads and then writes fails at once with SQLITE_BUSY when another connection (another process) committed
+ * in between — the busy timeout never applies to that upgrade. Immediate, it waits for the lock at BEGIN instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
 }
 
 function openPostgres(url: string): Database {

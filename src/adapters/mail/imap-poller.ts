@@ -8,7 +8,7 @@
 import { ImapFlow } from 'imapflow';
 import { acquireLease, releaseLease } from '../db/lease-repository.ts';
 import { getWatermark, listInbox, markMoved, setWatermark } from '../db/mail-repository.ts';
-import { processInbox, quarantineStored, storeRaw } from '../../app/ingest-mail.ts';
+import { createSafeIntake, storeRaw } from '../../app/ingest-mail.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Config } from '../../config.ts';
 import { retryDelayMs } from '../../domain/outbox-policy.ts';
@@ -47,6 +47,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
   let loop: Promise<void> | null = null;
   let wake: (() => void) | null = null;
   let seenUid = 0;
+  const intake = createSafeIntake(deps);
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
@@ -81,7 +82,10 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
       const uids = ((await c.search({ uid: `${from + 1}:*` }, { uid: true })) || []).filter((u) => u > from).sort((a, b) => a - b);
       for (let i = 0; i < uids.length; i += FETCH_BATCH) {
         const batch = await fetchBatch(c, uids.slice(i, i + FETCH_BATCH)); // collect, then act: no commands inside fetch()
-        for (const m of batch) moves.set(m.uid, await take(m, uidValidity, report));
+        for (const m of batch) {
+          const move = await take(m, uidValidity, report);
+          if (move) moves.set(m.uid, move); // null: left for the next run (a transient failure); not moved yet
+        }
       }
       await moveAll(c, [...moves.values()], report);
       // The watermark passes a UID only once it is moved: after a crash the rest is fetched again and
@@ -109,7 +113,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     return moves;
   }
 
-  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move> {
+  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move | null> {
     report.fetched++;
     const { row, duplicate } = await storeRaw(deps, {
       raw: m.source, deliveredAt: m.internalDate, source: 'imap', mailbox: imap.mailbox, uidValidity, uid: m.uid,
@@ -117,19 +121,14 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: { owne
     await opts.hooks?.afterStore?.(m.uid);
     const state = row.state === 'received' ? await processSafely(row.id, report) : row.state;
     await opts.hooks?.afterProcess?.(m.uid);
+    if (state === 'received') return null;
     // A second copy of a message (two aliases) is moved as well, but the row keeps describing the first copy.
     return { uid: m.uid, inboxId: row.id, folder: folderFor(state), own: !duplicate || row.uid === m.uid };
   }
 
   async function processSafely(inboxId: string, report: PollReport): Promise<string> {
     report.processed++;
-    try {
-      return (await processInbox(deps, inboxId, deps.clock())).state;
-    } catch (e) {
-      deps.log.error({ inbox: inboxId, err: (e as Error).message }, 'processing failed; message quarantined');
-      await quarantineStored(deps, inboxId, `processing failed: ${(e as Error).message}`, deps.clock());
-      return 'quarantined';
-    }
+    return intake.process(inboxId); // transient failures are retried, never quarantined (see createSafeIntake)
   }
 
   function folderFor(state: string): string {
