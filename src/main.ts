@@ -12,7 +12,7 @@ import { migrateToLatest } from './adapters/db/migrations.ts';
 import { createFileTransport } from './adapters/transports/file-transport.ts';
 import { createLogTransport } from './adapters/transports/log-transport.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
-import { createSentFolderTransport } from './adapters/mail/sent-folder.ts';
+import { createSentFolderLookup, createSentFolderTransport } from './adapters/mail/sent-folder.ts';
 import { createSlackClient, createSlackTransport } from './adapters/slack/slack-transport.ts';
 import { loadWorkflows } from './adapters/workflows/load-workflows.ts';
 import type { Transports } from './app/deliver-outbox.ts';
@@ -85,7 +85,8 @@ export function createDesk(opts: DeskOptions): Desk {
   };
   const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
   const sentCopies = config.imap && config.mail.sentMailbox ? createSentFolderTransport(config.imap, config.mail.sentMailbox) : null;
-  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies) }) : null;
+  const sentLookup = config.imap && config.mail.sentMailbox ? createSentFolderLookup(config.imap, config.mail.sentMailbox) : undefined;
+  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies), sentLookup }) : null;
   const transports: Transports = {
     mail: smtp ?? fallback,
     slack: config.slack ? createSlackTransport(createSlackClient(config.slack), deps) : fallback,
