@@ -3,6 +3,7 @@
  * `dialect` lets the few statements that differ (row locks) choose their form.
  */
 import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -82,6 +83,42 @@ class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return yielding(await super.acquireConnection());
+  }
+}
+
+/**
+ * better-sqlite3 runs each statement synchronously and kysely chains them with promises that resolve at once, so
+ * a sweep pass or a mail's transaction never gives the event loop a turn: Slack's acks would wait behind it.
+ * Before a statement, once the current slice of uninterrupted work is older than SLICE_MS, the connection yields
+ * (setImmediate: pending I/O — an incoming request — runs first). Inside a transaction too: the connection stays
+ * held, so other queries of this process wait their turn (an async wait); only the event loop moves on.
+ */
+const SLICE_MS = 5;
+let sliceStart = 0;
+let sliceOpen = false;
+
+function yieldIfLong(): Promise<void> | undefined {
+  const now = performance.now();
+  if (!sliceOpen) {
+    sliceOpen = true;
+    sliceStart = now;
+    setImmediate(() => { sliceOpen = false; }); // runs when the event loop next gets a turn: a new slice begins
+    return undefined;
+  }
+  return now - sliceStart > SLICE_MS ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+}
+
+function yielding(connection: DatabaseConnection): DatabaseConnection {
+  return {
+    async executeQuery(query) {
+      await yieldIfLong();
+      return connection.executeQuery(query);
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {

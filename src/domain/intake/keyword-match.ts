@@ -55,16 +55,19 @@ function countSpans(spans: [number, number][]): number {
 
 /** Compiles keywords once; duplicates (after normalisation) count once. */
 export function compileKeywords(keywords: Iterable<string>): KeywordSet {
-  const bySource = new Map<string, RegExp>();
+  const bySource = new Map<string, { pattern: RegExp; literal: string }>();
   for (const k of keywords) {
     if (k.trim() === '') continue;
     const pattern = keywordPattern(k);
-    bySource.set(pattern.source, pattern);
+    // Every match contains the keyword's normalised core literally (normalised text has single spaces): a plain
+    // substring test skips the regular expression for the many keywords a text does not contain.
+    bySource.set(pattern.source, { pattern, literal: normalizeForMatch(k.trim().replace(/^\*|\*$/g, '')).trim() });
   }
   const patterns = [...bySource.values()];
   return {
     count(normalizedText: string): number {
-      const spans = patterns.flatMap((p) => [...normalizedText.matchAll(p)].map((m): [number, number] => [m.index, m.index + m[0].length]));
+      const spans = patterns.filter((p) => normalizedText.includes(p.literal))
+        .flatMap(({ pattern }) => [...normalizedText.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]));
       return countSpans(spans);
     },
   };
