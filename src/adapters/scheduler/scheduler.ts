@@ -30,7 +30,8 @@ export function createScheduler(config: Config, log: Logger, opts: SchedulerOpti
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
   const job = (name: TaskName, when: Record<string, unknown>) => ({
-    name, path: JOB_FILE, ...when, worker: { workerData: { task: name } },
+    // execArgv []: the signalling worker is plain JavaScript; it need not load the process's loaders (tsx).
+    name, path: JOB_FILE, ...when, worker: { workerData: { task: name }, execArgv: [] },
   });
   const [hh, mm] = config.digestTime.split(':');
   const bree: Bree = new Bree({
