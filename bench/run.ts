@@ -37,6 +37,11 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./large-mail.ts'),
   },
   {
+    name: 'ack-under-load',
+    description: '/dpo list ack p50/p99/max and event-loop delay while the desk ingests a backlog and sweeps, vs idle (BENCH_ACK_MAILS 2,000, BENCH_ACK_REMINDERS 50,000)',
+    load: () => import('./ack-under-load.ts'),
+  },
+  {
     name: 'sweep',
     description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence (BENCH_SWEEP_CASES, default 1,000,000)',
     load: () => import('./sweep.ts'),
@@ -59,7 +64,7 @@ function usage(): string {
   return [
     'usage: npm run bench [-- <name>…]',
     '',
-    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description}`),
+    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.description}`),
   ].join('\n');
 }
 

@@ -17,6 +17,7 @@ import { appendAudit } from '../adapters/db/audit-log.ts';
 import { enqueue } from '../adapters/db/outbox-repository.ts';
 import { contentFingerprint } from '../domain/mail-fingerprint.ts';
 import { dpoAlert } from './compose-mail.ts';
+import { isTransientError } from '../domain/transient-errors.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
@@ -111,6 +112,71 @@ async function flagReusedMessageId(trx: Transaction<DB>, deps: AppDeps, row: Inb
   await appendAudit(trx, [{ caseId: routed.caseId, type: 'MessageIdReused', actor: 'system', at: now, data: { inbox: row.id, action: routed.action } }]);
   await enqueue(trx, dpoAlert(deps, { caseId: routed.caseId, caseNumber, deliveryFailed: false, key: `${row.id}:mid-reused`, reason }, now), now);
   deps.log.warn({ inbox: row.id, case: caseNumber }, 'Message-ID reused by a different mail; taken in as a new mail');
+}
+
+export interface SafeIntakeOptions {
+  /** Quarantine a message only after it failed this many times in a row with the same error (default 3). */
+  quarantineAfter?: number;
+  /** Tries of a transient failure (busy, locked, reset, timeout) within one call, with capped backoff (default 4). */
+  transientTries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Test seams: the processing and the quarantine of one stored message. */
+  process?: (inboxId: string, stored?: InboxRow) => Promise<string>;
+  quarantine?: (inboxId: string, reason: string) => Promise<void>;
+}
+
+export interface SafeIntake {
+  /** The message's state afterwards; `received` means "left for the next run" (not settled, not to be moved). */
+  process(inboxId: string, stored?: InboxRow): Promise<string>;
+}
+
+/**
+ * Processes stored messages without mistaking a transient failure for bad mail. A transient error (database busy
+ * or locked, connection reset, timeout) is retried with capped backoff and, if it persists, the message is left
+ * `received` for the next run — never quarantined. Any other error leaves it for the next run too, until it failed
+ * the same way `quarantineAfter` times: then it is quarantined with the error (a bug, not a blocker of the queue).
+ * The event loop is yielded before each message, so a backlog never starves Slack's acks.
+ */
+export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): SafeIntake {
+  const quarantineAfter = opts.quarantineAfter ?? 3;
+  const tries = opts.transientTries ?? 4;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const run = opts.process ?? (async (id: string, stored?: InboxRow) => (await processInbox(deps, id, deps.clock(), undefined, stored)).state);
+  const toQuarantine = opts.quarantine ?? ((id: string, reason: string) => quarantineStored(deps, id, reason, deps.clock()));
+  const failures = new Map<string, { error: string; count: number }>();
+  return {
+    async process(inboxId, stored) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const state = await run(inboxId, stored);
+          failures.delete(inboxId);
+          return state;
+        } catch (e) {
+          const error = (e as Error)?.message ?? String(e);
+          if (isTransientError(e)) {
+            if (attempt < tries) {
+              await sleep(Math.min(2_000, 100 * 4 ** (attempt - 1)));
+              continue;
+            }
+            deps.log.warn({ inbox: inboxId, err: error }, 'processing deferred: transient failure; the next run retries');
+            return 'received';
+          }
+          const seen = failures.get(inboxId);
+          const count = seen?.error === error ? seen.count + 1 : 1;
+          if (count < quarantineAfter) {
+            failures.set(inboxId, { error, count });
+            deps.log.warn({ inbox: inboxId, err: error, failures: count }, 'processing failed; the next run retries');
+            return 'received';
+          }
+          failures.delete(inboxId);
+          deps.log.error({ inbox: inboxId, err: error, failures: count }, 'processing failed repeatedly; message quarantined');
+          await toQuarantine(inboxId, `processing failed ${count} times: ${error}`);
+          return 'quarantined';
+        }
+      }
+    },
+  };
 }
 
 /**

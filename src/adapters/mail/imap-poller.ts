@@ -15,7 +15,7 @@ import { ImapFlow } from 'imapflow';
 import { beat } from '../db/heartbeat-repository.ts';
 import { acquireLease, releaseLease, RENEW_EVERY_MS } from '../db/lease-repository.ts';
 import { getWatermark, listInbox, markMoved, setWatermark, type InboxRow } from '../db/mail-repository.ts';
-import { processInbox, quarantineStored, storeRaw } from '../../app/ingest-mail.ts';
+import { createSafeIntake, storeRaw } from '../../app/ingest-mail.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Config } from '../../config.ts';
 import { retryDelayMs } from '../../domain/outbox-policy.ts';
@@ -81,6 +81,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
   let idling: ImapFlow | null = null;
   let seenUid = 0;
   let status: PollerStatus = { state: 'starting', since: deps.clock(), failures: 0, lastRunAt: null };
+  const intake = createSafeIntake(deps);
 
   async function connection(): Promise<ImapFlow> {
     if (client?.usable) return client;
@@ -127,12 +128,19 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
         if (i > 0 && !(await hold())) return { ...report, skipped: true };
         const part = uids.slice(i, i + batchSize);
         const moves: Move[] = [];
-        for (const m of await fetchBatch(c, part)) moves.push(await take(m, uidValidity, report)); // collect, then act
+        let deferred: number | null = null; // a transient failure: left in INBOX for the next run, not moved
+        for (const m of await fetchBatch(c, part)) { // collect, then act: no commands inside fetch()
+          const move = await take(m, uidValidity, report);
+          if (move) moves.push(move);
+          else deferred ??= m.uid;
+        }
         await moveAll(c, moves, report);
         // The watermark passes a UID only once it is moved: after a crash the rest is fetched again and
         // recognised as stored (by Message-ID + content), so a second copy of a message is never left behind.
-        await setWatermark(db, key, uidValidity, part[part.length - 1]!);
-        seenUid = part[part.length - 1]!;
+        const upTo = deferred === null ? part[part.length - 1]! : deferred - 1;
+        if (upTo > seenUid) await setWatermark(db, key, uidValidity, upTo);
+        seenUid = Math.max(seenUid, upTo);
+        if (deferred !== null) return report;
       }
     } finally {
       lock.release();
@@ -156,7 +164,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
     return moves;
   }
 
-  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move> {
+  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move | null> {
     report.fetched++;
     const { row, duplicate } = await storeRaw(deps, {
       raw: m.source, deliveredAt: m.internalDate, source: 'imap', mailbox: imap.mailbox, uidValidity, uid: m.uid,
@@ -164,19 +172,14 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
     await opts.hooks?.afterStore?.(m.uid);
     const state = row.state === 'received' ? await processSafely(row.id, report, row) : row.state;
     await opts.hooks?.afterProcess?.(m.uid);
+    if (state === 'received') return null;
     // A second copy of a message (two aliases) is moved as well, but the row keeps describing the first copy.
     return { uid: m.uid, inboxId: row.id, folder: folderFor(state), own: !duplicate || row.uid === m.uid };
   }
 
   async function processSafely(inboxId: string, report: PollReport, stored?: InboxRow): Promise<string> {
     report.processed++;
-    try {
-      return (await processInbox(deps, inboxId, deps.clock(), undefined, stored)).state;
-    } catch (e) {
-      deps.log.error({ inbox: inboxId, err: (e as Error).message }, 'processing failed; message quarantined');
-      await quarantineStored(deps, inboxId, `processing failed: ${(e as Error).message}`, deps.clock());
-      return 'quarantined';
-    }
+    return intake.process(inboxId, stored); // transient failures are retried, never quarantined (see createSafeIntake)
   }
 
   function folderFor(state: string): string {
