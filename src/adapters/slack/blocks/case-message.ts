@@ -4,7 +4,8 @@
  * channel, so nothing here may identify the data subject or repeat what they wrote.
  */
 import { ACTION } from '../action-ids.ts';
-import { button, context, factsLine, ownerText, section, sections, type CaseFacts } from './case-facts.ts';
+import { eventSentence } from '../../../app/event-words.ts';
+import { button, context, factsLine, section, type CaseFacts } from './case-facts.ts';
 
 export interface SlackMessage {
   text: string;
@@ -39,14 +40,6 @@ export function stubMessage(f: Pick<CaseFacts, 'number' | 'state'>): SlackMessag
   return { text, blocks: [context(`~${f.number}~ · closed (${f.state.replace(/_/g, ' ')})`)] };
 }
 
-const EVENT_TEXT: Record<string, string> = {
-  OwnerAssigned: 'Owner changed',
-  NoteAdded: 'A private note was added',
-  Escalated: 'Escalated to the DPO',
-  MailQueued: 'A mail to the data subject was queued',
-  DeadlineOverridden: 'The clock was recomputed (deadline override)',
-};
-
 const KIND_TEXT: Record<string, string> = {
   'reply-received': 'The data subject replied (details on demand in the app).',
   'reply-on-closed-case': 'A reply arrived on this closed case; a DPO should look at it.',
@@ -55,9 +48,8 @@ const KIND_TEXT: Record<string, string> = {
 
 /** A line in the case's thread for one outbox notice. */
 export function threadLine(kind: string, payload: Record<string, unknown>, f: CaseFacts, zone: string, now: Date): SlackMessage {
-  const event = typeof payload.event === 'string' ? EVENT_TEXT[payload.event] ?? payload.event : null;
-  const by = typeof payload.by === 'string' ? ` by ${ownerText(payload.by)}` : '';
-  const head = KIND_TEXT[kind] ?? `${event ?? 'Updated'}${by}.`;
+  const by = typeof payload.by === 'string' ? payload.by : null;
+  const head = KIND_TEXT[kind] ?? (typeof payload.event === 'string' ? eventSentence(payload.event, by) : 'Updated.');
   const text = `${head}\n${factsLine(f, zone, now)}`;
   return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }
@@ -79,29 +71,47 @@ export interface ReminderItemPayload {
   caseNumber: string;
   kind: string;
   state: string;
-  regime?: string | null;
+  /** The clock's name ("GDPR one month"), that clock's date, what is due (see domain/reminder-words.ts). */
+  clock?: string;
   due?: string | null;
-  dueAt?: string | null;
+  what?: string;
   overdue?: boolean;
-  rules?: string[];
-  rule?: string;
+  action?: string;
 }
 
-/** One message listing a recipient's reminder items, with Acknowledge / Snooze (value: the reminder ids). */
+/** The one button of an item: what the reminder asks for. */
+const ITEM_ACTION: Record<string, [string, string]> = {
+  reply: [ACTION.reply, 'Reply'],
+  extend: [ACTION.extend, 'Extend…'],
+  details: [ACTION.details, 'Open case'],
+  take: [ACTION.take, 'Take'],
+};
+
+/** One line of a reminder: the case, its clock and that clock's date, then what is due. */
+export function reminderLine(i: ReminderItemPayload): string {
+  const due = i.overdue ? `*overdue* — was due ${i.due ?? '—'}` : `due ${i.due ?? '—'}`;
+  return `*${i.caseNumber}* · ${i.clock ?? 'deadline'}: ${due}\n${i.what ?? 'This case needs attention.'}`;
+}
+
+/**
+ * One message listing a recipient's reminder items, each with its one action button (Reply, Extend…, Open case or
+ * Take), then Acknowledge / Snooze for the whole message (value: the reminder ids).
+ */
 export function reminderMessage(items: readonly ReminderItemPayload[], reminderIds: readonly string[], outboxId: string): SlackMessage {
-  const lines = items.slice(0, 40).map((i) => {
-    const due = i.due ?? i.dueAt ?? '—';
-    const rules = i.rules?.join(', ') ?? i.rule ?? '';
-    return `• *${i.caseNumber}* · ${i.kind} · ${i.state.replace(/_/g, ' ')} · due ${due}${i.overdue ? ' · *OVERDUE*' : ''}${rules ? ` · _${rules}_` : ''}`;
-  });
-  if (items.length > 40) lines.push(`…and ${items.length - 40} more`);
+  const shown = items.slice(0, 40);
   const ids = JSON.stringify(reminderIds);
   // A button value holds at most 2,000 characters: past that, the handler finds the ids through the outbox row.
   const value = ids.length <= 2000 ? ids : JSON.stringify({ outbox: outboxId });
   const head = `:alarm_clock: ${items.length === 1 ? 'Reminder' : `${items.length} reminders`}`;
+  const itemBlocks = shown.map((i) => {
+    const [actionId, label] = ITEM_ACTION[i.action ?? 'details'] ?? ITEM_ACTION.details!;
+    return { ...section(`${i.overdue ? ':red_circle: ' : ''}${reminderLine(i)}`), accessory: button(actionId, label, i.caseNumber) };
+  });
+  const more = items.length > 40 ? [context(`…and ${items.length - 40} more (\`/dpo list overdue\`).`)] : [];
+  const text = [head, ...items.map((i) => reminderLine(i).replace(/\*/g, '').replace('\n', ' — '))].join('\n');
   return {
-    text: `${head}: ${items.map((i) => i.caseNumber).join(', ')}`,
-    blocks: [...sections([head, ...lines]), {
+    text: text.slice(0, 3000),
+    blocks: [section(head), ...itemBlocks, ...more, {
       type: 'actions', elements: [button(ACTION.reminderAck, 'Acknowledge', value, 'primary'), button(ACTION.reminderSnooze, 'Snooze', value)],
     }],
   };
