@@ -126,7 +126,7 @@ function wordsOf(deps: AppDeps, c: Case, row: ReminderRow, deadlines: readonly D
   const [base, step] = row.ruleId.split('>');
   return describeReminder({
     rule: deps.workflows[c.kind].reminders.find((r) => r.id === base), occurrence: row.occurrence, escalated: Boolean(step),
-    case: c, deadlines, now, zone: deps.config.org.timezone, calendar: deps.calendar,
+    recipient: row.recipient, case: c, deadlines, now, zone: deps.config.org.timezone, calendar: deps.calendar,
     contract: { days: deps.config.clocks.contractDays, unit: deps.config.clocks.contractUnit },
   });
 }
@@ -139,8 +139,12 @@ function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, 
   msg.reminderIds.push(row.id);
   let item = msg.items.find((i) => i.caseNumber === c.number && i.regime === words.regime);
   if (!item) msg.items.push((item = { caseNumber: c.number, kind: c.kind, state: c.state, ...words, rules: [] }));
-  else if (words.what !== item.what && !item.what.includes(words.what)) Object.assign(item, { what: `${item.what} ${words.what}` });
-  if (words.action === 'extend' && item.action === 'reply') item.action = 'extend';
+  else if (words.extension || item.extension) {
+    // The extension prompt is its own question: both are said (the DPO's one button is then Extend…).
+    if (!item.what.includes(words.what)) item.what = words.extension ? `${item.what} ${words.what}` : `${words.what} ${item.what}`;
+    if (words.action === 'extend') item.action = 'extend';
+    item.extension = true;
+  } else item.what = words.what; // rows come oldest first: the latest reminder's words say where the case stands
   if (!item.rules.includes(row.ruleId)) item.rules.push(row.ruleId);
 }
 

@@ -19,9 +19,13 @@ export interface ReminderWords {
   clock: string;
   /** That clock's date: `Tue 7 Apr 2026` (requests), `Mon 30 Mar 2026, 11:00` (breaches). */
   due: string;
+  /** The same as data: `2026-04-07` (requests) or an ISO instant (breaches); null without a clock. */
+  dueDate: string | null;
   overdue: boolean;
   /** "The answer to the data subject is due in 10 working days." */
   what: string;
+  /** Whether it is the "extend or not?" question (said beside the deadline's words, never replaced by them). */
+  extension: boolean;
   action: ReminderAction;
 }
 
@@ -31,6 +35,8 @@ export interface WordsInput {
   /** The reminder row's occurrence: `<regime>:<anchor>[:<day>]:<recipient>` or `aware:<instant>:<recipient>`. */
   occurrence: string;
   escalated: boolean;
+  /** Who reads it: only the DPO decides on an extension. */
+  recipient: string;
   case: { kind: string; owner: string | null };
   deadlines: readonly Deadline[];
   now: Date;
@@ -61,9 +67,12 @@ export function describeReminder(p: WordsInput): ReminderWords {
   const d = regime === 'aware'
     ? p.deadlines[0] ?? null
     : p.deadlines.find((x) => x.regime === regime) ?? null;
-  const action: ReminderAction = !p.case.owner ? 'take' : p.rule?.anchor === 'first_month_end' ? 'extend'
+  const extension = p.rule?.anchor === 'first_month_end';
+  const action: ReminderAction = extension && p.recipient === 'dpo' ? 'extend' : !p.case.owner ? 'take'
     : p.case.kind === 'breach' ? 'details' : 'reply';
-  if (!d) return { regime: null, clock: 'no clock', due: '—', overdue: false, what: 'This case needs attention.', action };
+  if (!d) {
+    return { regime: null, clock: 'no clock', due: '—', dueDate: null, overdue: false, what: 'This case needs attention.', extension, action };
+  }
   const clock = clockName(d.regime, d, p.contract);
   const overdue = d.dueAt.getTime() <= p.now.getTime();
   const escalation = p.escalated ? ' Nobody has acknowledged the reminder yet.' : '';
@@ -75,14 +84,16 @@ export function describeReminder(p: WordsInput): ReminderWords {
       : overdue
         ? `The 72 hours ran out at ${due}. ${duty} now, with the reasons for the delay (Art. 33(1)).`
         : `${duty} by ${due}: ${hoursLeft(d.dueAt, p.now)} left.`;
-    return { regime: d.regime, clock, due, overdue, what: what + escalation, action };
+    return { regime: d.regime, clock, due, dueDate: d.dueAt.toISOString(), overdue, what: what + escalation, extension: false, action };
   }
   const dueDate = d.extended && d.extendedDue ? d.extendedDue : d.due;
   const due = requestDate(dueDate);
   const today = dateInZone(p.now, p.zone);
   let what: string;
-  if (p.rule?.anchor === 'first_month_end') {
-    what = `Decide whether to extend: an extension needs a notice with reasons by ${requestDate(d.due)}, the end of the first month.`;
+  if (extension) {
+    what = p.recipient === 'dpo'
+      ? `Decide whether to extend: an extension needs a notice with reasons by ${requestDate(d.due)}, the end of the first month.`
+      : `If the answer needs more time, ask the DPO for an extension before ${requestDate(d.due)}, the end of the first month.`;
   } else if (overdue) {
     const days = daysBetween(dueDate, today);
     what = `The answer to the data subject is overdue by ${plural(days, 'day')} (due ${due}). Answer now or tell the DPO.`;
@@ -91,7 +102,7 @@ export function describeReminder(p: WordsInput): ReminderWords {
   } else {
     what = `The answer to the data subject is due in ${plural(workingDaysLeft(p.calendar, today, dueDate), 'working day')}.`;
   }
-  return { regime: d.regime, clock, due, overdue, what: what + escalation, action };
+  return { regime: d.regime, clock, due, dueDate, overdue, what: what + escalation, extension, action };
 }
 
 /** Working days after `today` up to and including `due`. */

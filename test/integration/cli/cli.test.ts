@@ -128,8 +128,8 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const preview = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out);
     expect(preview).toMatchObject({ dry_run: true, claimed: 5, delivered: 0 });
     expect(preview.messages).toEqual([
-      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
-      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
     ]);
     expect(JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out).claimed).toBe(5); // nothing changed
     const real = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--json'], env)).out);
