@@ -83,7 +83,8 @@ const schema = z.object({
   MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
-  WORKING_HOURS: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM such as 09:00-17:00')
+  WORKING_HOURS: z.string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM such as 09:00-17:00')
     .refine((s) => s.slice(0, 5) < s.slice(6), 'expected the opening before the closing time').default('09:00-17:00'),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),

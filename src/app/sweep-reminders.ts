@@ -125,14 +125,17 @@ async function hasDraftedReply(trx: Transaction<DB>, caseId: string): Promise<bo
 function wordsOf(deps: AppDeps, c: Case, row: ReminderRow, deadlines: readonly Deadline[], now: Date): ReminderWords {
   const [base, step] = row.ruleId.split('>');
   return describeReminder({
-    rule: deps.workflows[c.kind].reminders.find((r) => r.id === base), occurrence: row.occurrence, escalated: Boolean(step),
-    recipient: row.recipient, case: c, deadlines, now, zone: deps.config.org.timezone, calendar: deps.calendar,
+    rule: deps.workflows[c.kind].reminders.find((r) => r.id === base), occurrence: row.occurrence,
+    escalated: Boolean(step), recipient: row.recipient, case: c, deadlines, now, zone: deps.config.org.timezone,
+    calendar: deps.calendar,
     contract: { days: deps.config.clocks.contractDays, unit: deps.config.clocks.contractUnit },
   });
 }
 
 /** Adds a row to its recipient's message: one item per case and clock; the latest rule's words win. */
-function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, words: ReminderWords) {
+function addItem(
+  groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, words: ReminderWords,
+) {
   const key = targetKey(target);
   let msg = groups.get(key);
   if (!msg) groups.set(key, (msg = { target, items: [], reminderIds: [] }));
@@ -141,7 +144,9 @@ function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, 
   if (!item) msg.items.push((item = { caseNumber: c.number, kind: c.kind, state: c.state, ...words, rules: [] }));
   else if (words.extension || item.extension) {
     // The extension prompt is its own question: both are said (the DPO's one button is then Extend…).
-    if (!item.what.includes(words.what)) item.what = words.extension ? `${item.what} ${words.what}` : `${words.what} ${item.what}`;
+    if (!item.what.includes(words.what)) {
+      item.what = words.extension ? `${item.what} ${words.what}` : `${words.what} ${item.what}`;
+    }
     if (words.action === 'extend') item.action = 'extend';
     item.extension = true;
   } else item.what = words.what; // rows come oldest first: the latest reminder's words say where the case stands
@@ -168,7 +173,8 @@ function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewRemi
     for (const step of wf.escalation) {
       out.push({
         id: deps.newId(), caseId: c.id, ruleId: `${row.ruleId}>${step.to}`, recipient: step.to,
-        occurrence: `${anchor}:${step.to}`, fireAt: escalationAt(step.after, now, deps.calendar, zone, deps.config.workingHours),
+        occurrence: `${anchor}:${step.to}`,
+        fireAt: escalationAt(step.after, now, deps.calendar, zone, deps.config.workingHours),
       });
     }
   }
@@ -187,7 +193,9 @@ function outboxRow(deps: AppDeps, m: ReminderMessage, now: Date): NewOutboxRow {
   const id = deps.newId();
   const mail = deps.mail?.composeInternal({
     template: 'reminder', to: m.target.to, caseNumber: m.items.length === 1 ? m.items[0]!.caseNumber : null, outboxId: id,
-    context: { items: m.items.map((i) => ({ caseNumber: i.caseNumber, clock: i.clock, due: i.due, overdue: i.overdue, what: i.what })) },
+    context: {
+      items: m.items.map(({ caseNumber, clock, due, overdue, what }) => ({ caseNumber, clock, due, overdue, what })),
+    },
   });
   return {
     id, caseId, channel: 'mail', kind: 'reminder', idempotencyKey: `reminder:${key}:${targetKey(m.target)}`,

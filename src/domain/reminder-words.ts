@@ -55,54 +55,62 @@ const REGIME_CLOCK: Record<string, string> = {
 };
 
 /** The name people know a clock by. */
-export function clockName(regime: string, d: Pick<Deadline, 'extended'> | null, contract: WordsInput['contract']): string {
+export function clockName(
+  regime: string, d: Pick<Deadline, 'extended'> | null, contract: WordsInput['contract'],
+): string {
   const base = regime === 'contract'
     ? `${contract.days}-${contract.unit === 'business' ? 'working-day' : 'day'} promise`
     : REGIME_CLOCK[regime] ?? regime;
   return d?.extended ? `${base}, extended` : base;
 }
 
+const ANSWER = 'The answer to the data subject';
+
 export function describeReminder(p: WordsInput): ReminderWords {
   const regime = p.occurrence.split(':')[0]!;
-  const d = regime === 'aware'
-    ? p.deadlines[0] ?? null
-    : p.deadlines.find((x) => x.regime === regime) ?? null;
+  const d = regime === 'aware' ? p.deadlines[0] ?? null : p.deadlines.find((x) => x.regime === regime) ?? null;
   const extension = p.rule?.anchor === 'first_month_end';
   const action: ReminderAction = extension && p.recipient === 'dpo' ? 'extend' : !p.case.owner ? 'take'
     : p.case.kind === 'breach' ? 'details' : 'reply';
   if (!d) {
-    return { regime: null, clock: 'no clock', due: '—', dueDate: null, overdue: false, what: 'This case needs attention.', extension, action };
+    const what = 'This case needs attention.';
+    return { regime: null, clock: 'no clock', due: '—', dueDate: null, overdue: false, what, extension, action };
   }
   const clock = clockName(d.regime, d, p.contract);
   const overdue = d.dueAt.getTime() <= p.now.getTime();
-  const escalation = p.escalated ? ' Nobody has acknowledged the reminder yet.' : '';
+  const nobody = p.escalated ? ' Nobody has acknowledged the reminder yet.' : '';
   if (p.case.kind === 'breach') {
     const due = breachDate(d.dueAt, p.zone);
-    const duty = d.regime === 'processor-breach' ? 'Tell the customer (controller)' : 'Notify the supervisory authority';
-    const what = p.rule?.id === 'dpo-page' || (p.rule?.anchor === 'aware' && p.rule.at === '0')
-      ? `A breach was reported. ${duty} by ${due}, or record why it is not notifiable.`
-      : overdue
-        ? `The 72 hours ran out at ${due}. ${duty} now, with the reasons for the delay (Art. 33(1)).`
-        : `${duty} by ${due}: ${hoursLeft(d.dueAt, p.now)} left.`;
-    return { regime: d.regime, clock, due, dueDate: d.dueAt.toISOString(), overdue, what: what + escalation, extension: false, action };
+    const what = breachWords(p, d, due, overdue) + nobody;
+    return { regime: d.regime, clock, due, dueDate: d.dueAt.toISOString(), overdue, what, extension: false, action };
   }
   const dueDate = d.extended && d.extendedDue ? d.extendedDue : d.due;
   const due = requestDate(dueDate);
   const today = dateInZone(p.now, p.zone);
   let what: string;
   if (extension) {
+    const end = `${requestDate(d.due)}, the end of the first month`;
     what = p.recipient === 'dpo'
-      ? `Decide whether to extend: an extension needs a notice with reasons by ${requestDate(d.due)}, the end of the first month.`
-      : `If the answer needs more time, ask the DPO for an extension before ${requestDate(d.due)}, the end of the first month.`;
+      ? `Decide whether to extend: an extension needs a notice with reasons by ${end}.`
+      : `If the answer needs more time, ask the DPO for an extension before ${end}.`;
   } else if (overdue) {
-    const days = daysBetween(dueDate, today);
-    what = `The answer to the data subject is overdue by ${plural(days, 'day')} (due ${due}). Answer now or tell the DPO.`;
+    const days = plural(daysBetween(dueDate, today), 'day');
+    what = `${ANSWER} is overdue by ${days} (due ${due}). Answer now or tell the DPO.`;
   } else if (dueDate === today) {
-    what = 'The answer to the data subject is due today.';
+    what = `${ANSWER} is due today.`;
   } else {
-    what = `The answer to the data subject is due in ${plural(workingDaysLeft(p.calendar, today, dueDate), 'working day')}.`;
+    what = `${ANSWER} is due in ${plural(workingDaysLeft(p.calendar, today, dueDate), 'working day')}.`;
   }
-  return { regime: d.regime, clock, due, dueDate, overdue, what: what + escalation, extension, action };
+  return { regime: d.regime, clock, due, dueDate, overdue, what: what + nobody, extension, action };
+}
+
+function breachWords(p: WordsInput, d: Deadline, due: string, overdue: boolean): string {
+  const duty = d.regime === 'processor-breach' ? 'Tell the customer (controller)' : 'Notify the supervisory authority';
+  if (p.rule?.anchor === 'aware' && p.rule.at === '0') {
+    return `A breach was reported. ${duty} by ${due}, or record why it is not notifiable.`;
+  }
+  if (overdue) return `The 72 hours ran out at ${due}. ${duty} now, with the reasons for the delay (Art. 33(1)).`;
+  return `${duty} by ${due}: ${hoursLeft(d.dueAt, p.now)} left.`;
 }
 
 /** Working days after `today` up to and including `due`. */

@@ -81,7 +81,8 @@ export function nextDaily(
 ): { occurrence: string; fireAt: Date } {
   const today = dateInZone(now, zone);
   const next = addDays(day > today ? day : today, 1);
-  return { occurrence: occurrence.replace(/:\d{4}-\d{2}-\d{2}(:[a-z]+)$/, `:${next}$1`), fireAt: atTime(next, zone, reminderTime) };
+  const key = occurrence.replace(/:\d{4}-\d{2}-\d{2}(:[a-z]+)$/, `:${next}$1`);
+  return { occurrence: key, fireAt: atTime(next, zone, reminderTime) };
 }
 
 /** When an escalation step after a reminder sent at `sentAt` comes due: working hours (`4wh`) or every hour (`4h`). */
@@ -97,12 +98,16 @@ function firings(rule: ReminderDefinition, p: PlanInput): { key: string; at: Dat
   if (rule.anchor === 'aware') {
     if (!p.case.awareAt) return [];
     const dueAt = p.deadlines[0]?.dueAt ?? plusHours(p.case.awareAt, 72);
-    return [{ key: `aware:${p.case.awareAt.toISOString()}`, at: plusHours(p.case.awareAt, unit === 'h' ? amount : amount * 24), dueAt }];
+    const at = plusHours(p.case.awareAt, unit === 'h' ? amount : amount * 24);
+    return [{ key: `aware:${p.case.awareAt.toISOString()}`, at, dueAt }];
   }
   const clocks = p.deadlines.filter((d) => !rule.regimes || rule.regimes.includes(d.regime as never));
   return clocks.flatMap((d) => {
     const dueAt = d.dueAt;
-    if (d.rawDue === null) return [{ key: `${d.regime}:${d.dueAt.toISOString()}`, at: plusHours(d.dueAt, unit === 'h' ? amount : amount * 24), dueAt }];
+    if (d.rawDue === null) {
+      const at = plusHours(d.dueAt, unit === 'h' ? amount : amount * 24);
+      return [{ key: `${d.regime}:${d.dueAt.toISOString()}`, at, dueAt }];
+    }
     if (rule.anchor === 'first_month_end' && d.extended) return [];
     const base = rule.anchor === 'first_month_end' || !d.extended ? d.due : d.extendedDue!;
     if (rule.overdue) {
@@ -111,7 +116,8 @@ function firings(rule: ReminderDefinition, p: PlanInput): { key: string; at: Dat
       const day = first > today ? first : today;
       return [{ key: `${d.regime}:${base}:${day}`, at: atTime(day, p.zone, p.reminderTime), dueAt }];
     }
-    return [{ key: `${d.regime}:${base}`, at: atTime(shiftDate(base, amount, unit, p.calendar), p.zone, p.reminderTime), dueAt }];
+    const at = atTime(shiftDate(base, amount, unit, p.calendar), p.zone, p.reminderTime);
+    return [{ key: `${d.regime}:${base}`, at, dueAt }];
   });
 }
 

@@ -106,7 +106,9 @@ export function subtractWorkingDays(cal: WorkingCalendar, d: LocalDate, n: numbe
  * `hours` working hours after `from`: only the office hours (`HH:MM-HH:MM` in `zone`) of working days count, so
  * 8 working hours after Friday 16:00 with 09:00-17:00 is Monday 16:00 — never Saturday.
  */
-export function addWorkingHours(cal: WorkingCalendar, zone: string, officeHours: string, from: Date, hours: number): Date {
+export function addWorkingHours(
+  cal: WorkingCalendar, zone: string, officeHours: string, from: Date, hours: number,
+): Date {
   const [open, close] = officeHours.split('-').map((hhmm) => {
     const [h, m] = hhmm.split(':').map(Number);
     return h! * 60 + m!;

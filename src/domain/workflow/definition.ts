@@ -143,12 +143,18 @@ function reminderErrors(wf: WorkflowDefinition): string[] {
     if (r.overdue && hoursAfterDue < 0) errors.push(`reminders.${i} (${r.id}): an overdue reminder must fire at or after the deadline`);
     if (r.repeat && !r.overdue) errors.push(`reminders.${i} (${r.id}): only overdue reminders repeat`);
     if (wf.kind === 'breach' && unit === 'wd') errors.push(`reminders.${i} (${r.id}): breach clocks count elapsed time, not working days`);
-    if (r.escalate && !r.to.includes('owner')) errors.push(`reminders.${i} (${r.id}): only a reminder to the owner escalates`);
+    if (r.escalate && !r.to.includes('owner')) {
+      errors.push(`reminders.${i} (${r.id}): only a reminder to the owner escalates`);
+    }
   });
   wf.escalation.forEach((step, i) => {
     const working = step.after.endsWith('wh');
-    if (wf.kind === 'breach' && working) errors.push(`escalation.${i}: breach clocks count every hour: write ${step.after.replace('wh', 'h')}`);
-    if (wf.kind === 'request' && !working) errors.push(`escalation.${i}: request escalation counts working hours: write ${step.after.replace('h', 'wh')}`);
+    if (wf.kind === 'breach' && working) {
+      errors.push(`escalation.${i}: breach clocks count every hour: write ${step.after.replace('wh', 'h')}`);
+    }
+    if (wf.kind === 'request' && !working) {
+      errors.push(`escalation.${i}: request escalation counts working hours: write ${step.after.replace('h', 'wh')}`);
+    }
   });
   return errors;
 }

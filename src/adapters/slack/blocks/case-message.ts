@@ -105,7 +105,8 @@ export function reminderMessage(items: readonly ReminderItemPayload[], reminderI
   const head = `:alarm_clock: ${items.length === 1 ? 'Reminder' : `${items.length} reminders`}`;
   const itemBlocks = shown.map((i) => {
     const [actionId, label] = ITEM_ACTION[i.action ?? 'details'] ?? ITEM_ACTION.details!;
-    return { ...section(`${i.overdue ? ':red_circle: ' : ''}${reminderLine(i)}`), accessory: button(actionId, label, i.caseNumber) };
+    const text = `${i.overdue ? ':red_circle: ' : ''}${reminderLine(i)}`;
+    return { ...section(text), accessory: button(actionId, label, i.caseNumber) };
   });
   const more = items.length > 40 ? [context(`…and ${items.length - 40} more (\`/dpo list overdue\`).`)] : [];
   const text = [head, ...items.map((i) => reminderLine(i).replace(/\*/g, '').replace('\n', ' — '))].join('\n');

@@ -8,12 +8,14 @@ import type { SlackMessage } from './case-message.ts';
 
 type DigestCase = Digest['cases'][number];
 
-const line = (c: DigestCase) => `• *${c.caseNumber}* · ${c.kind} · ${c.state.replace(/_/g, ' ')} · due ${c.due} · ${c.countdown}`;
+const line = (c: DigestCase) =>
+  `• *${c.caseNumber}* · ${c.kind} · ${c.state.replace(/_/g, ' ')} · due ${c.due} · ${c.countdown}`;
 
 export function digestMessage(d: Digest): SlackMessage {
   const overdue = d.cases.filter((c) => c.countdown.startsWith('OVERDUE'));
   const rest = d.cases.filter((c) => !c.countdown.startsWith('OVERDUE'));
-  const figures = `${d.open} open · ${d.overdue} overdue · ${d.dueThisWeek} due this week · answered on time (90 days): ${d.onTimeRate}`;
+  const figures = `${d.open} open · ${d.overdue} overdue · ${d.dueThisWeek} due this week`
+    + ` · answered on time (90 days): ${d.onTimeRate}`;
   const listed = overdue.length + rest.length;
   return {
     text: `DPO desk digest ${d.date}: ${figures}`,
