@@ -1,5 +1,5 @@
 /**
- * Case events in the words of the people who read them (thread lines, App Home, reminders): "Work started by
+ * Case events in the words of the people who read them (thread lines, the CLI's audit trail): "Work started by
  * <@U…>", "The data subject replied" — never an event's internal name. One table in one place; the lead engineer
  * moves these words into the workflow definitions (a `label` per transition) and this table then only keeps the
  * events that are not transitions (owner changes, notes, escalation).
@@ -37,7 +37,7 @@ const WORDS: Record<string, EventWords> = {
 
 const SLACK_USER = /^[UW][A-Z0-9]+$/;
 
-/** Who did it, for a byline: a Slack mention, "from the command line", or nothing (dpo-desk itself, mail). */
+/** Who did it, for a byline in Slack: a mention, "from the command line", or nothing (dpo-desk itself, mail). */
 export function actorWords(actor: string | null | undefined): string | null {
   if (!actor || actor === 'system') return null;
   if (SLACK_USER.test(actor)) return `<@${actor}>`;
@@ -45,14 +45,20 @@ export function actorWords(actor: string | null | undefined): string | null {
   return null;
 }
 
+/** The same for plain text (the CLI): the actor's id as recorded, never a Slack mention. */
+export function plainActorWords(actor: string | null | undefined): string | null {
+  if (!actor || actor === 'system') return null;
+  return actor === 'cli' ? 'from the command line' : actor;
+}
+
 /**
  * A sentence for an event: "Work started by <@U1>.", "The data subject replied; the clock runs again.". An event
  * this table does not know is spelt out from its name ("SomethingHappened" → "Something happened").
  */
-export function eventSentence(event: string, actor?: string | null): string {
+export function eventSentence(event: string, actor?: string | null, who: typeof actorWords = actorWords): string {
   const w = WORDS[event] ?? { text: spelledOut(event), byline: true };
-  const who = w.byline ? actorWords(actor) : null;
-  return `${w.text}${who ? (who.startsWith('from') ? ` ${who}` : ` by ${who}`) : ''}.`;
+  const by = w.byline ? who(actor) : null;
+  return `${w.text}${by ? (by.startsWith('from ') ? ` ${by}` : ` by ${by}`) : ''}.`;
 }
 
 function spelledOut(name: string): string {

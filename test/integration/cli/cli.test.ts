@@ -166,6 +166,9 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     expect(view.deadlines[0]).toMatchObject({ regime: 'gdpr', due: '2026-04-07', rule: expect.stringContaining('Art. 12(3)') });
     expect(view.audit.map((e: { type: string }) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailQueued']);
     expect(show.out).not.toContain('Ada');
+    const text = (await cli(['case', 'show', 'dsr-2026-1'], env)).out; // the audit trail in words, its event type after
+    expect(text).toMatch(/#1 \S+ Case opened( by \S+| from the command line)?\. \[CaseOpened\]/);
+    expect(text).toMatch(/#2 \S+ Deadline computed.* \[DeadlineComputed\]/);
     expect((await cli(['case', 'show', 'DSR-2026-0001', '--private', '--json'], env)).out).toContain('Ada Example');
     expect((await cli(['case', 'show', 'DSR-2026-0042'], env))).toMatchObject({ code: 1, err: expect.stringContaining('no case DSR-2026-0042') });
 
