@@ -43,7 +43,7 @@ const BENCHMARKS: Benchmark[] = [
   },
   {
     name: 'sweep',
-    description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence (BENCH_SWEEP_CASES, default 1,000,000)',
+    description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence, catch-up after 5 days down (BENCH_SWEEP_CASES, default 1,000,000)',
     load: () => import('./sweep.ts'),
   },
 ];

@@ -85,6 +85,9 @@ const schema = z.object({
   MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
+  WORKING_HOURS: z.string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM such as 09:00-17:00')
+    .refine((s) => s.slice(0, 5) < s.slice(6), 'expected the opening before the closing time').default('09:00-17:00'),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
@@ -161,6 +164,8 @@ export interface Config {
   /** Where `start` serves /health, /ready, /metrics (and Slack's HTTP receiver): PORT. */
   httpPort: number;
   reminderTime: string;
+  /** `HH:MM-HH:MM` (ORG_TIMEZONE) on working days: what request escalation counts as working hours. */
+  workingHours: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -282,6 +287,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
     digestTime: e.DIGEST_TIME,
     httpPort: e.PORT,
     reminderTime: e.REMINDER_TIME,
+    workingHours: e.WORKING_HOURS,
   };
 }
 

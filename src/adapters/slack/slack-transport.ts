@@ -3,7 +3,8 @@
  * parent message in the triage channel; later notices post a line in its thread and bring the parent up to date
  * from the case as it is at send time (coalesced: a parent already showing the latest version is not updated
  * again); a closed case's parent becomes a stub. `dpo-alert` is a DM to each DPO, `reminder` a DM or a channel
- * message with Acknowledge/Snooze. The client never retries by itself: the outbox does, honouring Retry-After.
+ * message with Acknowledge/Snooze, `digest` the managers' daily digest in their channel. The client never retries
+ * by itself: the outbox does, honouring Retry-After.
  * Every post carries its key in message metadata (`dpo_desk_outbox`); when a row comes back after an attempt that
  * may have posted (a crash or a lost response before the post was recorded), the channel or thread is looked up
  * by that key before posting again.
@@ -11,6 +12,7 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Transport, SendResult } from '../../app/deliver-outbox.ts';
+import type { Digest } from '../../app/digest.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
 import { findCaseById, getPrivate } from '../db/case-repository.ts';
@@ -23,6 +25,7 @@ import { factsOf, factsOfPayload } from './blocks/case-facts.ts';
 import {
   alertMessage, parentMessage, reminderMessage, threadLine, type ReminderItemPayload, type SlackMessage,
 } from './blocks/case-message.ts';
+import { digestMessage } from './blocks/digest.ts';
 import { findPost, getThread, markThreadShown, savePost, saveThread, type SlackThread } from './slack-repository.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
@@ -96,6 +99,7 @@ class SlackSender {
   async send(row: OutboxRow): Promise<SendResult> {
     if (row.kind === 'dpo-alert') return this.alertDpos(row);
     if (row.kind === 'reminder') return this.remind(row);
+    if (row.kind === 'digest') return this.digest(row);
     if (!this.slack.triageChannel) {
       // Nowhere to post: not a delivery failure of this row (start-up warns about the missing channel).
       this.deps.log.warn({ outbox: row.id, kind: row.kind }, 'SLACK_TRIAGE_CHANNEL not set: case notice not posted');
@@ -216,6 +220,15 @@ class SlackSender {
     const refs: string[] = [];
     for (const user of dpos) refs.push((await this.dm(row, `${row.id}:${user}`, user, msg)).ref ?? '');
     return { ref: refs.join(' ') };
+  }
+
+  /** The daily digest, to the managers' channel only (never the triage channel: it is the managers' view). */
+  private async digest(row: OutboxRow): Promise<SendResult> {
+    if (!this.slack.managersChannel) {
+      this.deps.log.warn({ outbox: row.id }, 'SLACK_MANAGERS_CHANNEL not set: the digest is not posted in Slack');
+      return { ref: 'skipped:no-managers-channel' };
+    }
+    return this.postOnce(row, `${row.id}:managers`, this.slack.managersChannel, digestMessage(row.payload.digest as Digest));
   }
 
   private async remind(row: OutboxRow): Promise<SendResult> {

@@ -57,7 +57,7 @@ export function doctorCommand(io: CliIo): Command {
             if (pending.length) throw new Error(`pending: ${pending.join(', ')} (run dpo-desk migrate)`);
             return 'up to date';
           } },
-          { name: 'workflows', run: async () => `${Object.keys(desk.deps.workflows).join(', ')} valid` },
+          { name: 'workflows', run: async () => `${desk.deps.workflows.list().map((w) => w.id).join(', ')} valid` },
           { name: 'holiday calendar', run: async () => (config.org.holidays === 'none'
             ? 'none: weekends only — deadlines will not skip public holidays' : `${config.org.holidays}`) },
           { name: 'outbox', run: async () => (config.outboxDir ? `effects written to ${config.outboxDir}${existsSync(config.outboxDir) ? '' : ' (created on first use)'}` : 'effects logged (no transport configured)') },

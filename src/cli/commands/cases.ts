@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { findCaseByNumber, getDeadlines, getLinks, getPauses, getPrivate, listCases } from '../../adapters/db/case-repository.ts';
 import { readAudit } from '../../adapters/db/audit-log.ts';
+import { eventSentence, plainActorWords } from '../../app/event-words.ts';
 import { listOutbox } from '../../adapters/db/outbox-repository.ts';
 import { normaliseCaseNumber, type Case } from '../../domain/case.ts';
 import { formatInZone } from '../../domain/local-date.ts';
@@ -107,7 +108,9 @@ function showCase(v: CaseView, zone: string): string[] {
   }
   if (v.links.length) lines.push('', 'Linked:', ...v.links.map((l) => `  ${l.number} (${l.relation})`));
   lines.push('', 'Outbox:', ...v.outbox.map((o) => `  ${o.kind} via ${o.channel}: ${o.state}${o.error ? ` — ${o.error}` : ''}`));
-  lines.push('', 'Audit trail:', ...v.audit.map((e) => `  #${e.seq} ${e.at} ${e.type} by ${e.actor}`));
+  // Human words first, the recorded event type after it (what an auditor searches for).
+  const said = (e: CaseView['audit'][number]) => `${eventSentence(e.type, e.actor, plainActorWords)} [${e.type}]`;
+  lines.push('', 'Audit trail:', ...v.audit.map((e) => `  #${e.seq} ${e.at} ${said(e)}`));
   if (v.private) lines.push('', 'Private:', `  ${JSON.stringify(v.private)}`);
   return lines;
 }

@@ -34,5 +34,8 @@ export function tickCommand(io: CliIo): Command {
 
 function describe(m: ReminderMessage) {
   const to = m.target.channel === 'mail' ? m.target.to : 'user' in m.target.to ? `user ${m.target.to.user}` : `#${m.target.to.channel}`;
-  return { channel: m.target.channel, to, items: m.items.map((i) => ({ case: i.caseNumber, rules: i.rules, due: i.due, overdue: i.overdue })) };
+  const items = m.items.map((i) => ({
+    case: i.caseNumber, clock: i.clock, rules: i.rules, due: i.dueDate, overdue: i.overdue,
+  }));
+  return { channel: m.target.channel, to, items };
 }

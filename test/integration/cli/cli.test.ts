@@ -131,8 +131,8 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const preview = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out);
     expect(preview).toMatchObject({ dry_run: true, claimed: 5, delivered: 0 });
     expect(preview.messages).toEqual([
-      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
-      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
     ]);
     expect(JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out).claimed).toBe(5); // nothing changed
     const real = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--json'], env)).out);
@@ -169,6 +169,9 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     expect(view.deadlines[0]).toMatchObject({ regime: 'gdpr', due: '2026-04-07', rule: expect.stringContaining('Art. 12(3)') });
     expect(view.audit.map((e: { type: string }) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailQueued']);
     expect(show.out).not.toContain('Ada');
+    const text = (await cli(['case', 'show', 'dsr-2026-1'], env)).out; // the audit trail in words, its event type after
+    expect(text).toMatch(/#1 \S+ Case opened( by \S+| from the command line)?\. \[CaseOpened\]/);
+    expect(text).toMatch(/#2 \S+ Deadline computed.* \[DeadlineComputed\]/);
     expect((await cli(['case', 'show', 'DSR-2026-0001', '--private', '--json'], env)).out).toContain('Ada Example');
     expect((await cli(['case', 'show', 'DSR-2026-0042'], env))).toMatchObject({ code: 1, err: expect.stringContaining('no case DSR-2026-0042') });
 
