@@ -74,17 +74,14 @@ export function countHits(hits: readonly KeywordHit[]): number {
 
 /** Compiles keywords once; duplicates (after normalisation) count once. */
 export function compileKeywords(keywords: Iterable<string>): KeywordSet {
-  const bySource = new Map<string, { pattern: RegExp; keyword: string; literal: string }>();
+  const bySource = new Map<string, { pattern: RegExp; keyword: string }>();
   for (const k of keywords) {
     if (k.trim() === '') continue;
     const pattern = keywordPattern(k);
-    // Every match contains the keyword's normalised core literally (normalised text has single spaces): a plain
-    // substring test skips the regular expression for the many keywords a text does not contain.
-    const literal = normalizeForMatch(k.trim().replace(/^\*|\*$/g, '')).trim();
-    if (!bySource.has(pattern.source)) bySource.set(pattern.source, { pattern, keyword: k.trim(), literal });
+    if (!bySource.has(pattern.source)) bySource.set(pattern.source, { pattern, keyword: k.trim() });
   }
   const patterns = [...bySource.values()];
-  const hits = (text: string): KeywordHit[] => patterns.filter((p) => text.includes(p.literal))
+  const hits = (text: string): KeywordHit[] => patterns
     .flatMap(({ pattern, keyword }) => [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
   return { hits, count: (text) => countHits(hits(text)) };
 }
