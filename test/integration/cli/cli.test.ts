@@ -117,7 +117,7 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const again = await cli(['demo'], env);
     expect(again.out).toMatch(/245\s+ignore \(duplicate\)/);
     expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(196);
-  });
+  }, 180_000); // 245 messages, twice, on a shared machine
 
   it('tick: --dry-run previews the reminders due at an instant and changes nothing; tick sends them once', async () => {
     // No Slack configured: Slack-bound messages go to the outbox folder (the file transport).

@@ -64,7 +64,7 @@ export function register(app: App, ctx: SlackContext): void {
   onCase(app, ctx, ACTION.close, 'close', (_ctx, io, a) => openClose(ctx, io, a.c, a.role as Team, { caseNumber: a.c.number, channel: a.channel }));
   onCase(app, ctx, ACTION.details, 'details', async (_ctx, io, a) => {
     const d = await caseDetails(ctx.deps, a.c.number);
-    if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now()));
+    if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now(), d.intake));
   });
 
   // The template picker in the reply modal: the details skeleton follows the chosen template.
