@@ -38,7 +38,8 @@ export async function intakeReading(deps: AppDeps, caseId: string): Promise<Inta
 
 /** One line for people: "TRIAGE — …; confidence 0.4; matched: generic: GDPR; language not supported: it". */
 export function intakeLine(i: IntakeReading): string {
-  const what = i.triage ? 'TRIAGE — not understood with confidence; a person types it (request, breach or not a request)'
+  const what = i.triage
+    ? 'TRIAGE — not understood with confidence; a person types it (request, breach or not a request)'
     : 'typed by the intake';
   const note = i.language_note ? `; ${i.language_note}` : '';
   return `${what}; confidence ${i.confidence}; matched: ${i.matched.length ? i.matched.join(', ') : '—'}${note}`;

@@ -6,7 +6,9 @@
 import type { Email } from 'postal-mime';
 import { domainOf, isInternal, isOwnAddress, mailboxOf } from './addresses.ts';
 import { classifyAuto, type AutoVerdict } from './auto-class.ts';
-import { autoByBody, compileBodyMatcher, readWebForm, withoutSignatures, type BodyMatcher, type WebForm } from './body-signals.ts';
+import {
+  autoByBody, compileBodyMatcher, readWebForm, withoutSignatures, type BodyMatcher, type WebForm,
+} from './body-signals.ts';
 import { bouncedMessageId } from './bounced-message.ts';
 import { notForwarded, recoverOriginal, type OuterMessage, type Recovery } from './forwarded-original.ts';
 import { cleanHeaderValue, cleanOrNull, firstMessageId, messageIdsIn } from './header-text.ts';
@@ -14,7 +16,9 @@ import { detectLanguage } from './language.ts';
 import { parseMailDate } from './mail-date.ts';
 import { contentSize, firstHeader, headerValues, mailText, parseMail } from './parsed-mail.ts';
 import { forwardedReceiptInstant, receiptInstant, type Delivery, type Receipt } from './receipt-instant.ts';
-import { CONFIDENT, classifyContent, compileContentMatcher, withoutQuotedLines, type ContentClassification } from './request-types.ts';
+import {
+  CONFIDENT, classifyContent, compileContentMatcher, withoutQuotedLines, type ContentClassification,
+} from './request-types.ts';
 import type { AttachmentInfo, IntakePolicy, Requester, Understanding, UnderstandResult } from './understanding.ts';
 
 export type {
@@ -147,7 +151,9 @@ function headerVerdict(mail: Email, outer: OuterMessage, policy: IntakePolicy, b
  * colleague's mail (their note is not automatic), and never a mail that names a request or a breach with
  * confidence: "In dringenden Fällen wenden Sie sich an …" in a person's signature must not drop their request.
  */
-function bodyVerdict(outer: OuterMessage, understood: ContentClassification, policy: IntakePolicy, body: BodyMatcher): AutoVerdict | null {
+function bodyVerdict(
+  outer: OuterMessage, understood: ContentClassification, policy: IntakePolicy, body: BodyMatcher,
+): AutoVerdict | null {
   const from = outer.from?.email ?? null;
   if ((from !== null && isInternal(from, policy.orgDomains)) || understood.confidence >= CONFIDENT) return null;
   return autoByBody(withoutQuotedLines(outer.original.text), body);
@@ -197,7 +203,8 @@ function requesterOf(author: Requester | null, policy: IntakePolicy): Requester 
 
 /** Our servers: MAIL_RECEIVING_HOSTS, else any host under our domains and our own addresses' domains. */
 function ownServers(policy: IntakePolicy) {
-  return { receivingHosts: policy.receivingHosts, domains: [...policy.orgDomains, ...policy.ownAddresses.map(domainOf)] };
+  const domains = [...policy.orgDomains, ...policy.ownAddresses.map(domainOf)];
+  return { receivingHosts: policy.receivingHosts, domains };
 }
 
 /** gdpr-rules §1: our first Received stamp, else …; an internal colleague's forward keeps the original date. */
