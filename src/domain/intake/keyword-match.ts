@@ -81,7 +81,8 @@ export function compileKeywords(keywords: Iterable<string>): KeywordSet {
     if (!bySource.has(pattern.source)) bySource.set(pattern.source, { pattern, keyword: k.trim() });
   }
   const patterns = [...bySource.values()];
-  const hits = (text: string): KeywordHit[] => patterns
-    .flatMap(({ pattern, keyword }) => [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
+  const hits = (text: string): KeywordHit[] =>
+    patterns.flatMap(({ pattern, keyword }) =>
+      [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
   return { hits, count: (text) => countHits(hits(text)) };
 }
