@@ -5,10 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createImapPoller, type MailboxPoller } from '../../adapters/mail/imap-poller.ts';
-import { ownerOf, processIdentity, reapDeadLocalOwners, startLiveness } from '../../adapters/db/liveness.ts';
-import { startHttpServer } from '../../adapters/http/http-server.ts';
-import { databaseProbe, opsRoutes, sweepProbe, type Probe } from '../../adapters/http/ops-routes.ts';
+import { createImapPoller } from '../../adapters/mail/imap-poller.ts';
+import { startOperations } from '../../adapters/http/operations.ts';
 import { listCases } from '../../adapters/db/case-repository.ts';
 import { createFileTransport } from '../../adapters/transports/file-transport.ts';
 import { deliverOutbox } from '../../app/deliver-outbox.ts';
@@ -38,63 +36,30 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
       const log = cliLogger(config.logLevel);
       const desk = createDesk({ config, log });
       await desk.migrate();
-      const { db } = desk.deps.database;
-      const identity = processIdentity();
-      const owner = ownerOf(identity);
-      // A restart never waits for its own dead predecessor: its leases and claims on this host end now.
-      const reaped = await reapDeadLocalOwners(db, identity, desk.deps.clock());
-      if (reaped.length) log.info({ reaped }, 'ended the leases of dead predecessors on this host');
-      const liveness = await startLiveness(db, owner, desk.deps.clock, log);
-      // Isolation: a stray rejection in any subsystem is logged, never the end of the process.
-      const stray = (e: unknown) => {
-        log.error({ err: (e as Error)?.message ?? String(e) }, 'unexpected error (the desk keeps running)');
-      };
-      process.on('unhandledRejection', stray);
+      const ops = await startOperations(desk.deps); // identity, dead predecessors, liveness, /health /ready /metrics
+      const owner = ops.owner;
       for (const warning of escalationWarnings(config)) log.warn(warning);
       const poller = config.imap ? createImapPoller(desk.deps, config.imap, { owner }) : null;
       const services: Service[] = [outboxService(desk.deps, desk.transports, owner), ...(poller ? [poller] : [])];
       const scheduler = createScheduler(config, log, { env: io.env });
-      const routes = opsRoutes({ db, clock: desk.deps.clock, startedAt: desk.deps.clock() }, [
-        databaseProbe(db), sweepProbe({ db, clock: desk.deps.clock, startedAt: desk.deps.clock() }),
-        ...(poller ? [pollerProbe(poller)] : []),
-        ...(config.slack ? [{ name: 'slack', check: async () => ({ ok: Boolean(slackApp?.connected()) }) }] : []),
-      ]);
+      const routes = ops.routes({ poller, slack: config.slack ? () => slackApp : undefined });
       const slackApp = config.slack ? createSlackApp(desk.deps, config.slack, { routes }) : null;
       for (const s of services) s.start();
       await scheduler.start();
       await slackApp?.start();
-      const http = slackApp ? null : await startHttpServer({
-        port: config.httpPort, routes, onError: (e) => log.error({ err: e.message }, 'HTTP request failed'),
-      });
-      log.info({
-        mailbox: config.imap?.mailbox ?? null, slack: slackApp?.mode ?? null, port: slackApp?.port ?? http?.port,
-      }, 'dpo-desk started');
+      const port = (await ops.serve(slackApp ? null : routes)) ?? slackApp?.port;
+      log.info({ mailbox: config.imap?.mailbox ?? null, slack: slackApp?.mode ?? null, port }, 'dpo-desk started');
       await new Promise<void>((resolve) => {
         signals.once('SIGTERM', resolve);
         signals.once('SIGINT', resolve);
       });
       log.info('stopping: finishing work in progress');
       await slackApp?.stop();
-      await http?.close();
       await scheduler.stop();
       for (const s of services) await s.stop();
-      await liveness.stop();
-      process.off('unhandledRejection', stray);
+      await ops.stop();
       await desk.close();
     });
-}
-
-/** /ready's mailbox check: the poller's last attempt worked (it reads the mailbox, or another instance does). */
-function pollerProbe(poller: MailboxPoller): Probe {
-  return {
-    name: 'mailbox',
-    async check() {
-      const s = poller.status();
-      return s.state === 'up' || s.state === 'standby'
-        ? { ok: true, ...(s.state === 'standby' ? { detail: 'another instance holds the mailbox' } : {}) }
-        : { ok: false, detail: s.state === 'down' ? `failing since ${s.since.toISOString()} (${s.failures} attempts)` : 'starting' };
-    },
-  };
 }
 
 export function demoCommand(io: CliIo): Command {
