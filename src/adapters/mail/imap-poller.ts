@@ -127,7 +127,10 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
         if (i > 0 && !(await hold())) return { ...report, skipped: true };
         const part = uids.slice(i, i + batchSize);
         const moves: Move[] = [];
-        for (const m of await fetchBatch(c, part)) moves.push(await take(m, uidValidity, report)); // collect, then act
+        for (const m of await fetchBatch(c, part)) { // collect, then act: no commands inside fetch()
+          const move = await take(m, uidValidity, report);
+          if (move) moves.push(move); // null: still `received` (retried by the backlog of the next run), not moved
+        }
         await moveAll(c, moves, report);
         // The watermark passes a UID only once it is moved: after a crash the rest is fetched again and
         // recognised as stored (by Message-ID + content), so a second copy of a message is never left behind.
@@ -156,7 +159,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
     return moves;
   }
 
-  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move> {
+  async function take(m: Fetched, uidValidity: number, report: PollReport): Promise<Move | null> {
     report.fetched++;
     const { row, duplicate } = await storeRaw(deps, {
       raw: m.source, deliveredAt: m.internalDate, source: 'imap', mailbox: imap.mailbox, uidValidity, uid: m.uid,
@@ -164,6 +167,7 @@ export function createImapPoller(deps: AppDeps, imap: ImapSettings, opts: Poller
     await opts.hooks?.afterStore?.(m.uid);
     const state = row.state === 'received' ? await processSafely(row.id, report, row) : row.state;
     await opts.hooks?.afterProcess?.(m.uid);
+    if (state === 'received') return null;
     // A second copy of a message (two aliases) is moved as well, but the row keeps describing the first copy.
     return { uid: m.uid, inboxId: row.id, folder: folderFor(state), own: !duplicate || row.uid === m.uid };
   }

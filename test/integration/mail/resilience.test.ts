@@ -163,7 +163,14 @@ describe.skipIf(!dovecot).each(testDatabases())('the poller under faults (Doveco
     const desk = newDesk();
     const s = drivenSleep();
     let processed = 0;
-    const kick = () => promisify(execFile)('doveadm', ['-c', d.conf, 'kick', user]);
+    // The server drops the session (as a restart would); wait until Dovecot lists no session of the user any more.
+    const kick = async () => {
+      await promisify(execFile)('doveadm', ['-c', d.conf, 'kick', user]);
+      await vi.waitFor(async () => {
+        const { stdout } = await promisify(execFile)('doveadm', ['-c', d.conf, 'who', user]);
+        expect(stdout.split('\n').filter((l) => l.startsWith(user))).toEqual([]);
+      }, WAIT);
+    };
     const p = poller(desk, { sleep: s.sleep, hooks: { afterProcess: async () => { if (++processed === 3) await kick(); } } });
     p.start();
     try {
