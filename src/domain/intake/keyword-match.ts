@@ -67,7 +67,8 @@ export function compileKeywords(keywords: Iterable<string>): KeywordSet {
   return {
     count(normalizedText: string): number {
       const spans = patterns.filter((p) => normalizedText.includes(p.literal))
-        .flatMap(({ pattern }) => [...normalizedText.matchAll(pattern)].map((m): [number, number] => [m.index, m.index + m[0].length]));
+        .flatMap(({ pattern }) => [...normalizedText.matchAll(pattern)]
+          .map((m): [number, number] => [m.index, m.index + m[0].length]));
       return countSpans(spans);
     },
   };
