@@ -88,8 +88,11 @@ export function createDesk(opts: DeskOptions): Desk {
   };
   const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
   const sentCopies = config.imap && config.mail.sentMailbox ? createSentFolderTransport(config.imap, config.mail.sentMailbox) : null;
-  const sentLookup = config.imap && config.mail.sentMailbox ? createSentFolderLookup(config.imap, config.mail.sentMailbox) : undefined;
-  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies), sentLookup }) : null;
+  const sentLookup = config.imap && config.mail.sentMailbox
+    ? createSentFolderLookup(config.imap, config.mail.sentMailbox) : undefined;
+  const smtp = config.smtp
+    ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies), sentLookup })
+    : null;
   const transports: Transports = {
     mail: smtp ?? fallback,
     slack: config.slack ? createSlackTransport(createSlackClient(config.slack), deps) : fallback,

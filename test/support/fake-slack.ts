@@ -148,7 +148,8 @@ export class FakeSlack {
     const limit = Number(p.limit ?? 100);
     const from = Number(p.cursor ?? 0);
     const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
-    const page = all.slice(from, from + limit).map(({ metadata, channel: _, ...m }) => ({ type: 'message', ...m, ...(withMeta && metadata ? { metadata } : {}) }));
+    const page = all.slice(from, from + limit)
+      .map(({ metadata, channel: _, ...m }) => ({ type: 'message', ...m, ...(withMeta && metadata ? { metadata } : {}) }));
     const next = from + limit < all.length ? String(from + limit) : '';
     return { ok: true, messages: page, has_more: Boolean(next), response_metadata: { next_cursor: next } };
   }

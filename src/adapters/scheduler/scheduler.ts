@@ -47,7 +47,9 @@ export function createScheduler(config: Config, log: Logger, opts: SchedulerOpti
       const task = (message as { run?: TaskName } | null)?.run;
       if (!task) return;
       const run = opts.run(task, () => stopping)
-        .catch((e: unknown) => log.error({ job: name, err: (e as Error)?.message ?? String(e) }, 'scheduled job failed'))
+        .catch((e: unknown) => {
+          log.error({ job: name, err: (e as Error)?.message ?? String(e) }, 'scheduled job failed');
+        })
         .finally(() => {
           inFlight.delete(run);
           bree.workers.get(name)?.postMessage('ran');

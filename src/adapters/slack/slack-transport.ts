@@ -59,7 +59,7 @@ export function toDeliveryError(e: unknown): DeliveryError {
   }
 }
 
-/** The metadata event type of every message the desk posts; its payload's `key` names the post (never personal data). */
+/** The metadata event type of every message the desk posts; its payload's `key` names the post (no personal data). */
 export const POST_METADATA_TYPE = 'dpo_desk_outbox';
 /** How far back a re-delivery looks for its earlier post: the newest messages of the channel or thread. */
 const LOOKUP_PAGES = 3;
@@ -105,7 +105,9 @@ class SlackSender {
       this.deps.log.warn({ outbox: row.id, kind: row.kind }, 'SLACK_TRIAGE_CHANNEL not set: case notice not posted');
       return { ref: 'skipped:no-triage-channel' };
     }
-    if (!row.caseId) return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
+    if (!row.caseId) {
+      return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
+    }
     const thread = await this.ensureParent(row, row.caseId, this.slack.triageChannel);
     if (row.kind !== 'case-opened') {
       const line = threadLine(row.kind, row.payload, factsOfPayload(row.payload), this.zone, this.deps.clock());
@@ -129,7 +131,8 @@ class SlackSender {
     const ts = earlier ?? (await this.client.chat.postMessage({
       channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, metadata: postMetadata(key),
     })).ts!;
-    return saveThread(this.db, { caseId, channel, ts, version, stub: Boolean(c.closedAt) && !earlier }, this.deps.clock());
+    const stub = Boolean(c.closedAt) && !earlier;
+    return saveThread(this.db, { caseId, channel, ts, version, stub }, this.deps.clock());
   }
 
   /** Updates the parent from the case as it is now, unless it already shows this version (debounce by coalescing). */
@@ -154,7 +157,9 @@ class SlackSender {
   }
 
   /** Posts a message once per key: a retried row (after a later step failed) does not repeat it. */
-  private async postOnce(row: OutboxRow, key: string, channel: string, msg: SlackMessage, threadTs?: string): Promise<SendResult> {
+  private async postOnce(
+    row: OutboxRow, key: string, channel: string, msg: SlackMessage, threadTs?: string,
+  ): Promise<SendResult> {
     const done = await findPost(this.db, key);
     if (done) return { ref: `${done.channel}:${done.ts}` };
     const earlier = mayHaveGoneOut(row) ? await this.findPostedOrNull(key, channel, threadTs) : null;
@@ -179,7 +184,8 @@ class SlackSender {
     } catch (e) {
       const code = (e as { data?: { error?: string } }).data?.error;
       if (!code || !UNCHECKABLE.has(code)) throw e;
-      this.deps.log.warn({ err: code }, 'cannot read Slack history to check an earlier attempt (reinstall the app with the manifest\'s scopes); posting');
+      this.deps.log.warn({ err: code },
+        'cannot read Slack history to check an earlier attempt (reinstall the app with the manifest\'s scopes); posting');
       return null;
     }
   }
