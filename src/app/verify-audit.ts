@@ -6,6 +6,6 @@ import type { Executor } from '../adapters/db/database.ts';
 export async function verifyAudit(db: Executor): Promise<{ ok: boolean; count: number; problems: ChainProblem[] }> {
   const verifier = createChainVerifier();
   const head = await auditHead(db);
-  for await (const r of readAudit(db)) verifier.add(r);
+  for await (const r of readAudit(db, 1000, undefined, { chained: true })) verifier.add(r);
   return verifier.finish(head);
 }
