@@ -83,6 +83,14 @@ const schema = z.object({
   MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
+  // Retention of the desk's own data (gdpr-rules §7).
+  RETENTION_CONTENT_DAYS: z.coerce.number({ error: 'expected a whole number of days, 0–3650' }).int('expected a whole number of days, 0–3650')
+    .min(0, 'expected a whole number of days, 0–3650').max(3650, 'expected a whole number of days, 0–3650').default(90),
+  RETENTION_FACTS_MONTHS: z.coerce.number({ error: 'expected a whole number of months, 1–600' }).int('expected a whole number of months, 1–600')
+    .min(1, 'expected a whole number of months, 1–600').max(600, 'expected a whole number of months, 1–600').default(36),
+  RETENTION_BREACH_YEARS: z.coerce.number({ error: 'expected a whole number of years, 1–100' }).int('expected a whole number of years, 1–100')
+    .min(1, 'expected a whole number of years, 1–100').max(100, 'expected a whole number of years, 1–100').default(5),
+  PURGE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('03:30'),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
@@ -154,6 +162,8 @@ export interface Config {
   /** Local time (HH:MM, ORG_TIMEZONE) of the daily digest, and of date-based reminders. */
   digestTime: string;
   reminderTime: string;
+  /** How long the desk keeps what it holds after a case closes (gdpr-rules §7), and when the daily purge runs. */
+  retention: { contentDays: number; factsMonths: number; breachYears: number; purgeTime: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -219,6 +229,11 @@ function crossKeyErrors(e: Record<string, string | undefined>): string[] {
     errors.push('SLACK_SIGNING_SECRET: missing; required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set');
   }
   if (e.SMTP_USER && !e.SMTP_PASSWORD) errors.push('SMTP_PASSWORD: missing; required when SMTP_USER is set');
+  // CCPA regulations (11 CCR § 7101): records of consumer requests are kept for at least 24 months.
+  const factsMonths = Number(e.RETENTION_FACTS_MONTHS ?? 36);
+  if (list(e.ORG_REGIMES ?? '').includes('ccpa') && Number.isInteger(factsMonths) && factsMonths < 24) {
+    errors.push('RETENTION_FACTS_MONTHS: at least 24 when ORG_REGIMES includes ccpa (CCPA keeps request records 24 months)');
+  }
   return errors;
 }
 
@@ -272,6 +287,10 @@ function toConfig(e: z.infer<typeof schema>): Config {
     managersEmail: e.MANAGERS_EMAIL,
     digestTime: e.DIGEST_TIME,
     reminderTime: e.REMINDER_TIME,
+    retention: {
+      contentDays: e.RETENTION_CONTENT_DAYS, factsMonths: e.RETENTION_FACTS_MONTHS, breachYears: e.RETENTION_BREACH_YEARS,
+      purgeTime: e.PURGE_TIME,
+    },
   };
 }
 

@@ -18,6 +18,7 @@ import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { threadOf } from '../adapters/db/mail-repository.ts';
+import { afterCaseEvent } from './retention-hooks.ts';
 
 export interface CaseEventInput {
   caseNumber: string;
@@ -84,6 +85,7 @@ export async function recordCaseEventIn(
   };
   const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, { event: input.type, by: input.actor.id });
   await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [stepped, ...clocked.audit, ...mail.audit] }, now);
+  await afterCaseEvent(trx, saved, input.type, fields, now); // retention (issue 12): erasure answered, identity verified
   return { ok: true, case: saved };
 }
 
