@@ -7,12 +7,14 @@ import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { deliverOutbox } from '../../app/deliver-outbox.ts';
 import { sendDigest } from '../../app/digest.ts';
+import { previousMonth, sendMonthlyReport } from '../../app/monthly-report.ts';
+import { purge } from '../../app/purge.ts';
 import { sweepReminders, SWEEP_PASS_LIMIT } from '../../app/sweep-reminders.ts';
 import { parseConfig } from '../../config.ts';
 import { createLogger } from '../../logger.ts';
 import { createDesk } from '../../main.ts';
 
-export type TaskName = 'sweep' | 'outbox' | 'digest';
+export type TaskName = 'sweep' | 'outbox' | 'digest' | 'purge' | 'report';
 
 const { task, env, owner } = (workerData as { task: TaskName; env: Record<string, string>; owner: string; job?: unknown });
 let cancelled = false;
@@ -33,6 +35,11 @@ try {
     }
   } else if (task === 'digest') {
     await sendDigest(desk.deps, desk.deps.clock());
+  } else if (task === 'purge') { // issue 12: retention, one transaction per case (a cancel stops between cases)
+    const r = await purge(desk.deps, desk.deps.clock(), { afterCase: () => { if (cancelled) throw new Error('cancelled between two cases'); } });
+    log.info({ redacted: r.redacted.length, deleted: r.deleted.length, held: r.held }, 'retention purge');
+  } else if (task === 'report') { // issue 12: the managers' monthly report on the month just ended
+    await sendMonthlyReport(desk.deps, previousMonth(desk.deps.clock(), parsed.config.org.timezone), desk.deps.clock());
   } else {
     while (!cancelled) {
       const r = await deliverOutbox(desk.deps, desk.transports, { owner, limit: 10 });

@@ -3,6 +3,7 @@
  * typed in a case's thread, the thread names the case (the caller fills it in).
  */
 import { normaliseCaseNumber } from '../../../domain/case.ts';
+import { parseRetentionCommand, type RetentionCommand } from './retention-commands.ts';
 
 export const LIST_FILTERS = ['mine', 'open', 'overdue', 'due-this-week'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
@@ -22,7 +23,8 @@ export type ParsedCommand =
   | { name: 'pause'; caseNumber: string | null; reason: 'identity' | 'clarification' | null }
   | { name: 'assess'; caseNumber: string | null; risk: (typeof RISKS)[number]; reasons: string }
   | { name: 'notify'; caseNumber: string | null; phase: string }
-  | { name: 'deadline'; caseNumber: string | null; at: string; rationale: string };
+  | { name: 'deadline'; caseNumber: string | null; at: string; rationale: string }
+  | RetentionCommand; // issue 12: hold, release, export requests
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: string };
 
@@ -36,6 +38,10 @@ const fail = (problem: string): ParseResult => ({ ok: false, problem });
 export function parseCommand(text: string): ParseResult {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const name = (words.shift() ?? 'help').toLowerCase();
+  // ── issue 12 (retention): hold, release, export requests — parsed in retention-commands.ts ──
+  const retention = parseRetentionCommand(name, words);
+  if (retention) return retention;
+  // ── end issue 12 ──
   if (name === 'help' || name === 'new' || name === 'breach' || name === 'export') {
     return words.length ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`) : { ok: true, command: { name } };
   }
