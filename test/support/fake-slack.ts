@@ -75,7 +75,7 @@ export class FakeSlack {
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '';
     if (url.startsWith('/upload/')) { // step 2 of files.uploadV2: the bytes, to the URL Slack handed out
-      this.uploads.set(url.slice('/upload/'.length), Buffer.concat(chunks));
+      this.uploads.set(url.slice('/upload/'.length), uploadedBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? '')));
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('OK - 1');
     }
@@ -171,6 +171,15 @@ export class FakeSlack {
     writeFrame(socket, 1, JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', ...extra }));
     return acked;
   }
+}
+
+/** The file in an upload body: raw bytes, or the first part of a multipart/form-data body (as the SDK sends it). */
+function uploadedBytes(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(Buffer.from('\r\n\r\n'), body.indexOf(delimiter)) + 4;
+  return body.subarray(start, body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), start));
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
