@@ -27,6 +27,7 @@ export function helpText(command: string): string {
     `\`${c} reply <case>\` · \`${c} verify <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} resume <case>\``,
     `\`${c} extend <case>\` · \`${c} close <case>\``,
     `DPO: \`${c} assess <case> none|low|risk|high <reasons>\` · \`${c} notify <case> [phase]\` · \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
+    `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold) · DPO, managers: \`${c} export requests\` (CSV file)`,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }
