@@ -84,16 +84,18 @@ const schema = z.object({
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
   // Retention of the desk's own data (gdpr-rules §7).
-  RETENTION_CONTENT_DAYS: z.coerce.number({ error: 'expected a whole number of days, 0–3650' }).int('expected a whole number of days, 0–3650')
-    .min(0, 'expected a whole number of days, 0–3650').max(3650, 'expected a whole number of days, 0–3650').default(90),
-  RETENTION_FACTS_MONTHS: z.coerce.number({ error: 'expected a whole number of months, 1–600' }).int('expected a whole number of months, 1–600')
-    .min(1, 'expected a whole number of months, 1–600').max(600, 'expected a whole number of months, 1–600').default(36),
-  RETENTION_BREACH_YEARS: z.coerce.number({ error: 'expected a whole number of years, 1–100' }).int('expected a whole number of years, 1–100')
-    .min(1, 'expected a whole number of years, 1–100').max(100, 'expected a whole number of years, 1–100').default(5),
+  RETENTION_CONTENT_DAYS: wholeNumber('days', 0, 3650).default(90),
+  RETENTION_FACTS_MONTHS: wholeNumber('months', 1, 600).default(36),
+  RETENTION_BREACH_YEARS: wholeNumber('years', 1, 100).default(5),
   PURGE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('03:30'),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
+
+function wholeNumber(unit: string, min: number, max: number) {
+  const m = `expected a whole number of ${unit}, ${min}–${max}`;
+  return z.coerce.number({ error: m }).int(m).min(min, m).max(max, m);
+}
 
 function port(name: string) {
   return z.coerce.number({ error: `${name}: expected a port number` }).int(`${name}: expected a port number`)
@@ -232,7 +234,9 @@ function crossKeyErrors(e: Record<string, string | undefined>): string[] {
   // CCPA regulations (11 CCR § 7101): records of consumer requests are kept for at least 24 months.
   const factsMonths = Number(e.RETENTION_FACTS_MONTHS ?? 36);
   if (list(e.ORG_REGIMES ?? '').includes('ccpa') && Number.isInteger(factsMonths) && factsMonths < 24) {
-    errors.push('RETENTION_FACTS_MONTHS: at least 24 when ORG_REGIMES includes ccpa (CCPA keeps request records 24 months)');
+    errors.push(
+      'RETENTION_FACTS_MONTHS: at least 24 when ORG_REGIMES includes ccpa (CCPA keeps request records 24 months)',
+    );
   }
   return errors;
 }
@@ -288,8 +292,8 @@ function toConfig(e: z.infer<typeof schema>): Config {
     digestTime: e.DIGEST_TIME,
     reminderTime: e.REMINDER_TIME,
     retention: {
-      contentDays: e.RETENTION_CONTENT_DAYS, factsMonths: e.RETENTION_FACTS_MONTHS, breachYears: e.RETENTION_BREACH_YEARS,
-      purgeTime: e.PURGE_TIME,
+      contentDays: e.RETENTION_CONTENT_DAYS, factsMonths: e.RETENTION_FACTS_MONTHS,
+      breachYears: e.RETENTION_BREACH_YEARS, purgeTime: e.PURGE_TIME,
     },
   };
 }

@@ -85,7 +85,7 @@ export async function recordCaseEventIn(
   };
   const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, { event: input.type, by: input.actor.id });
   await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [stepped, ...clocked.audit, ...mail.audit] }, now);
-  await afterCaseEvent(trx, saved, input.type, fields, now); // retention (issue 12): erasure answered, identity verified
+  await afterCaseEvent(trx, saved, input.type, fields, now); // issue 12: retention (erasure answered, id verified)
   return { ok: true, case: saved };
 }
 

@@ -7,7 +7,8 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import { findCaseById, getPrivate } from '../adapters/db/case-repository.ts';
 import {
-  deleteCaseFacts, hasUnredactedCopies, heldCount, lockCase, redactCaseContent, retentionCandidates, type RetentionCandidate,
+  deleteCaseFacts, hasUnredactedCopies, heldCount, lockCase, redactCaseContent, retentionCandidates,
+  type RetentionCandidate,
 } from '../adapters/db/retention-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import {
@@ -42,7 +43,9 @@ export async function purge(deps: AppDeps, now: Date, opts: PurgeOptions = {}): 
   const db = deps.database.db;
   const closedBefore = closedOnOrBefore(policy, now);
   const factsBefore = new Date(Math.max(factsDueCutoff('request', policy, now), factsDueCutoff('breach', policy, now)));
-  const report: PurgeReport = { now: now.toISOString(), dryRun: Boolean(opts.dryRun), redacted: [], deleted: [], held: 0 };
+  const report: PurgeReport = {
+    now: now.toISOString(), dryRun: Boolean(opts.dryRun), redacted: [], deleted: [], held: 0,
+  };
   const every = opts.progressEvery ?? 100;
   let afterId: string | null = null;
   let done = 0;
@@ -55,7 +58,9 @@ export async function purge(deps: AppDeps, now: Date, opts: PurgeOptions = {}): 
       if (applied === 'content') report.redacted.push(cand.number);
       if (applied === 'facts') report.deleted.push(cand.number);
       if (applied) await opts.afterCase?.(cand.number);
-      if (applied && ++done % every === 0) opts.onProgress?.({ done, redacted: report.redacted.length, deleted: report.deleted.length });
+      if (applied && ++done % every === 0) {
+        opts.onProgress?.({ done, redacted: report.redacted.length, deleted: report.deleted.length });
+      }
     }
     if (batch.length < (opts.batch ?? 200)) break;
     afterId = batch[batch.length - 1]!.id;
@@ -72,7 +77,9 @@ function factsDueCutoff(kind: string, policy: RetentionPolicy, now: Date): numbe
 }
 
 /** One case, in its transaction: re-checked under the transaction, then one step and one audit event. */
-async function applyStep(trx: Transaction<DB>, deps: AppDeps, caseId: string, now: Date): Promise<RetentionStep | null> {
+async function applyStep(
+  trx: Transaction<DB>, deps: AppDeps, caseId: string, now: Date,
+): Promise<RetentionStep | null> {
   await lockCase(trx, deps.database.dialect, caseId); // two purges at once: the second sees the first's work
   const c = await findCaseById(trx, caseId);
   const priv = c ? await getPrivate(trx, caseId) : null;
@@ -92,7 +99,9 @@ async function applyStep(trx: Transaction<DB>, deps: AppDeps, caseId: string, no
     const removed = await redactCaseContent(trx, c.id, now);
     await appendAudit(trx, [{
       caseId: c.id, type: 'CaseContentRedacted', actor: 'system', at: now,
-      data: { number: c.number, ...removed, rule: `gdpr-rules §7: content ${policyOf(deps).contentDays} days after closure` },
+      data: {
+        number: c.number, ...removed, rule: `gdpr-rules §7: content ${policyOf(deps).contentDays} days after closure`,
+      },
     }]);
   }
   return step;

@@ -22,7 +22,7 @@ export async function afterCaseEvent(
     const removed = await redactCaseContent(trx, c.id, now);
     await appendAudit(trx, [{
       caseId: c.id, type: 'CaseContentRedacted', actor: 'system', at: now,
-      data: { number: c.number, ...removed, rule: 'GDPR Art. 17: erasure answered; the desk keeps only what proves it' },
+      data: { number: c.number, ...removed, rule: 'GDPR Art. 17: erasure answered; only its proof is kept' },
     }]);
   }
 }
@@ -34,6 +34,9 @@ async function dropIdentityEvidence(trx: Transaction<DB>, c: Case, fields: Recor
   const mails = await dropRawMail(trx, c.id, new Date(Number(asked.asked_at)));
   await appendAudit(trx, [{
     caseId: c.id, type: 'IdentityEvidenceRemoved', actor: 'system', at: now,
-    data: { mails, how: typeof fields.method === 'string' ? fields.method : null, rule: 'gdpr-rules §7: identity evidence never kept after verification' },
+    data: {
+      mails, how: typeof fields.method === 'string' ? fields.method : null,
+      rule: 'gdpr-rules §7: identity evidence never kept after verification',
+    },
   }]);
 }

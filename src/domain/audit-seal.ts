@@ -8,7 +8,9 @@
 import { createHash } from 'node:crypto';
 
 /** Top-level audit data fields that hold free text, sealed on append. */
-export const SEALED_FIELDS: readonly string[] = ['reasons', 'lateReasons', 'rationale', 'awareRationale', 'outcome', 'text', 'reason'];
+export const SEALED_FIELDS: readonly string[] = [
+  'reasons', 'lateReasons', 'rationale', 'awareRationale', 'outcome', 'text', 'reason',
+];
 
 export interface SealedText {
   field: string;
@@ -29,7 +31,9 @@ export function isSealed(v: unknown): v is Sealed {
 }
 
 /** Replaces the free-text fields of `data` by commitments; returns the chained data and the texts to keep apart. */
-export function sealData(data: Record<string, unknown>, salt: () => string): { data: Record<string, unknown>; texts: SealedText[] } {
+export function sealData(
+  data: Record<string, unknown>, salt: () => string,
+): { data: Record<string, unknown>; texts: SealedText[] } {
   const out: Record<string, unknown> = { ...data };
   const texts: SealedText[] = [];
   for (const field of SEALED_FIELDS) {

@@ -21,7 +21,11 @@ export async function renderOnTimeChart(points: readonly OnTimePoint[], title: s
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title, width: 560, height: 240, background: 'white',
     config: { font: 'DejaVu Sans', axis: { labelFontSize: 11, titleFontSize: 12 } },
-    data: { values: points.map((p) => ({ month: p.month, y: p.share ?? 0, label: p.share === null ? 'none' : `${Math.round(p.share)}%` })) },
+    data: {
+      values: points.map((p) => ({
+        month: p.month, y: p.share ?? 0, label: p.share === null ? 'none' : `${Math.round(p.share)}%`,
+      })),
+    },
     layer: [
       {
         mark: { type: 'bar', color: '#4c78a8' },
@@ -43,6 +47,8 @@ export async function renderOnTimeChart(points: readonly OnTimePoint[], title: s
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  const png = new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
+  const font = { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' };
+  const resvg = new Resvg(svg, { background: 'white', font });
+  const png = resvg.render().asPng();
   return new Uint8Array(png);
 }

@@ -33,7 +33,9 @@ export async function appendAudit(trx: Transaction<DB>, events: readonly NewAudi
     head = { seq: content.seq, hash };
   }
   for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_events').values(rows.slice(i, i + 500)).execute(); // SQLite: ≤ 32,766 parameters
-  for (let i = 0; i < texts.length; i += 500) await trx.insertInto('audit_texts').values(texts.slice(i, i + 500)).execute();
+  for (let i = 0; i < texts.length; i += 500) {
+    await trx.insertInto('audit_texts').values(texts.slice(i, i + 500)).execute();
+  }
   await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
 }
 
@@ -54,12 +56,14 @@ export async function* readAudit(
     let q = db.selectFrom('audit_events').selectAll().where('seq', '>', after);
     if (caseId) q = q.where('case_id', '=', caseId);
     const rows = await q.orderBy('seq').limit(pageSize).execute();
-    const texts = opts.chained || !rows.length ? new Map<number, SealedText[]>() : await textsOf(db, rows.map((r) => Number(r.seq)));
+    const texts = opts.chained || !rows.length
+      ? new Map<number, SealedText[]>() : await textsOf(db, rows.map((r) => Number(r.seq)));
     for (const r of rows) {
-      const data = JSON.parse(r.data);
+      const stored = JSON.parse(r.data);
+      const sealed = texts.get(Number(r.seq));
       yield {
         seq: Number(r.seq), caseId: r.case_id, type: r.type, actor: r.actor, at: new Date(r.at),
-        data: texts.has(Number(r.seq)) ? unsealData(data, texts.get(Number(r.seq))!) : data, prevHash: r.prev_hash, hash: r.hash,
+        data: sealed ? unsealData(stored, sealed) : stored, prevHash: r.prev_hash, hash: r.hash,
       };
     }
     if (rows.length < pageSize) return;
@@ -71,7 +75,9 @@ async function textsOf(db: Executor, seqs: number[]): Promise<Map<number, Sealed
   const rows = await db.selectFrom('audit_texts').select(['seq', 'field', 'salt', 'value'])
     .where('seq', '>=', Math.min(...seqs)).where('seq', '<=', Math.max(...seqs)).execute();
   const map = new Map<number, SealedText[]>();
-  for (const r of rows) map.set(Number(r.seq), [...(map.get(Number(r.seq)) ?? []), { field: r.field, salt: r.salt, value: r.value }]);
+  for (const r of rows) {
+    map.set(Number(r.seq), [...(map.get(Number(r.seq)) ?? []), { field: r.field, salt: r.salt, value: r.value }]);
+  }
   return map;
 }
 

@@ -21,7 +21,8 @@ export interface RetentionCandidate {
 }
 
 const unredactedCopies = (eb: ExpressionBuilder<DB, 'cases'>) => eb.selectFrom('outbox').select('outbox.id')
-  .whereRef('outbox.case_id', '=', 'cases.id').where('outbox.state', 'in', TERMINAL).where('outbox.payload', '<>', REDACTED_PAYLOAD);
+  .whereRef('outbox.case_id', '=', 'cases.id').where('outbox.state', 'in', TERMINAL)
+  .where('outbox.payload', '<>', REDACTED_PAYLOAD);
 
 /**
  * Closed cases not under hold that may have a step due: closed at or before `closedBefore` with content not yet
@@ -31,7 +32,8 @@ export async function retentionCandidates(
   db: Executor, o: { closedBefore: Date; factsBefore: Date; afterId: string | null; limit: number },
 ): Promise<RetentionCandidate[]> {
   const rows = await db.selectFrom('cases').innerJoin('case_private', 'case_private.case_id', 'cases.id')
-    .select(['cases.id', 'cases.number', 'cases.kind', 'cases.closed_at', 'cases.legal_hold', 'case_private.redacted_at'])
+    .select(['cases.id', 'cases.number', 'cases.kind', 'cases.closed_at', 'cases.legal_hold'])
+    .select('case_private.redacted_at')
     .select((eb) => eb.exists(unredactedCopies(eb)).as('copies'))
     .where('cases.closed_at', 'is not', null).where('cases.legal_hold', '=', 0)
     .where((eb) => eb.or([
@@ -43,7 +45,8 @@ export async function retentionCandidates(
     .orderBy('cases.id').limit(o.limit).execute();
   return rows.map((r) => ({
     id: r.id, number: r.number, kind: r.kind, closedAt: new Date(Number(r.closed_at)), legalHold: r.legal_hold === 1,
-    contentRedactedAt: r.redacted_at === null ? null : new Date(Number(r.redacted_at)), unredactedCopies: Boolean(Number(r.copies)),
+    contentRedactedAt: r.redacted_at === null ? null : new Date(Number(r.redacted_at)),
+    unredactedCopies: Boolean(Number(r.copies)),
   }));
 }
 
@@ -83,16 +86,18 @@ export interface Redacted {
  */
 export async function redactCaseContent(db: Executor, caseId: string, now: Date): Promise<Redacted> {
   const priv = await db.updateTable('case_private').set({
-    requester_email: null, requester_name: null, requester_address: null, subject: null, content: null, redacted_at: now.getTime(),
+    requester_email: null, requester_name: null, requester_address: null, subject: null, content: null,
+    redacted_at: now.getTime(),
   }).where('case_id', '=', caseId).where('redacted_at', 'is', null).executeTakeFirst();
   const notes = await db.deleteFrom('case_notes').where('case_id', '=', caseId).executeTakeFirst();
   const mails = await dropRawMail(db, caseId, null);
   const copies = await db.updateTable('outbox').set({ payload: REDACTED_PAYLOAD, last_error: null })
-    .where('case_id', '=', caseId).where('state', 'in', TERMINAL).where('payload', '<>', REDACTED_PAYLOAD).executeTakeFirst();
+    .where('case_id', '=', caseId).where('state', 'in', TERMINAL).where('payload', '<>', REDACTED_PAYLOAD)
+    .executeTakeFirst();
   const texts = await db.deleteFrom('audit_texts').where('case_id', '=', caseId).executeTakeFirst();
   return {
-    private: Number(priv.numUpdatedRows), notes: Number(notes.numDeletedRows), mails, copies: Number(copies.numUpdatedRows),
-    auditTexts: Number(texts.numDeletedRows),
+    private: Number(priv.numUpdatedRows), notes: Number(notes.numDeletedRows), mails,
+    copies: Number(copies.numUpdatedRows), auditTexts: Number(texts.numDeletedRows),
   };
 }
 
@@ -107,20 +112,23 @@ export async function dropRawMail(db: Executor, caseId: string, since: Date | nu
 
 /** Deletes the case and everything hanging off it; the audit chain (commitments and facts) stays. */
 export async function deleteCaseFacts(db: Executor, caseId: string): Promise<void> {
-  for (const table of ['reminders', 'slack_threads', 'slack_events', 'case_notes', 'case_messages', 'case_participants',
-    'case_pauses', 'case_deadlines', 'case_private', 'outbox', 'inbox_messages', 'audit_texts'] as const) {
+  const tables = ['reminders', 'slack_threads', 'slack_events', 'case_notes', 'case_messages', 'case_participants',
+    'case_pauses', 'case_deadlines', 'case_private', 'outbox', 'inbox_messages', 'audit_texts'] as const;
+  for (const table of tables) {
     await db.deleteFrom(table).where('case_id', '=', caseId).execute();
   }
-  await db.deleteFrom('case_links').where((eb) => eb.or([eb('case_id', '=', caseId), eb('linked_case_id', '=', caseId)])).execute();
+  await db.deleteFrom('case_links')
+    .where((eb) => eb.or([eb('case_id', '=', caseId), eb('linked_case_id', '=', caseId)])).execute();
   await db.deleteFrom('cases').where('id', '=', caseId).execute();
 }
 
 /** Test support for the "nothing half done" claim: rows a case still has in each table. */
 export async function caseFootprint(db: Executor, caseId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const t of ['cases', 'case_private', 'case_deadlines', 'outbox', 'inbox_messages', 'audit_texts', 'case_notes']) {
-    const col = t === 'cases' ? 'id' : 'case_id';
-    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(t)} where ${sql.ref(col)} = ${caseId}`.execute(db);
+  const tables = ['cases', 'case_private', 'case_deadlines', 'outbox', 'inbox_messages', 'audit_texts', 'case_notes'];
+  for (const t of tables) {
+    const col = sql.ref(t === 'cases' ? 'id' : 'case_id');
+    const r = await sql<{ n: number }>`select count(*) as n from ${sql.table(t)} where ${col} = ${caseId}`.execute(db);
     out[t] = Number(r.rows[0]!.n);
   }
   return out;

@@ -36,7 +36,8 @@ try {
   } else if (task === 'digest') {
     await sendDigest(desk.deps, desk.deps.clock());
   } else if (task === 'purge') { // issue 12: retention, one transaction per case (a cancel stops between cases)
-    const r = await purge(desk.deps, desk.deps.clock(), { afterCase: () => { if (cancelled) throw new Error('cancelled between two cases'); } });
+    const stopBetweenCases = () => { if (cancelled) throw new Error('cancelled between two cases'); };
+    const r = await purge(desk.deps, desk.deps.clock(), { afterCase: stopBetweenCases });
     log.info({ redacted: r.redacted.length, deleted: r.deleted.length, held: r.held }, 'retention purge');
   } else if (task === 'report') { // issue 12: the managers' monthly report on the month just ended
     await sendMonthlyReport(desk.deps, previousMonth(desk.deps.clock(), parsed.config.org.timezone), desk.deps.clock());

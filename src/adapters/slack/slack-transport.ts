@@ -153,11 +153,14 @@ class SlackSender {
     const key = `${row.id}:upload`;
     const done = await findPost(this.db, key);
     if (done) return { ref: `${done.channel}:${done.ts}` };
-    const p = row.payload as { to?: { user?: string; channel?: 'managers' }; text?: string; file: { filename: string; contentBase64: string; title: string } };
+    const p = row.payload as {
+      to?: { user?: string; channel?: 'managers' }; text?: string;
+      file: { filename: string; contentBase64: string; title: string };
+    };
     const channel = p.to?.user
       ? (await this.client.conversations.open({ users: p.to.user })).channel!.id!
       : this.slack.managersChannel ?? this.slack.triageChannel;
-    if (!channel) throw new DeliveryError('no Slack channel configured for the managers (SLACK_MANAGERS_CHANNEL)', false);
+    if (!channel) throw new DeliveryError('no Slack channel for the managers (SLACK_MANAGERS_CHANNEL)', false);
     const res = await this.client.filesUploadV2({
       channel_id: channel, initial_comment: p.text ?? '', filename: p.file.filename, title: p.file.title,
       file: Buffer.from(p.file.contentBase64, 'base64'),

@@ -28,7 +28,9 @@ function month(v: string): string {
 
 function instant(v: string): Date {
   const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO instant, e.g. 2026-04-01T07:00:00Z.');
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) {
+    throw new InvalidArgumentError('expected an ISO instant, e.g. 2026-04-01T07:00:00Z.');
+  }
   return new Date(t);
 }
 
@@ -51,10 +53,13 @@ export function purgeCommand(io: CliIo): Command {
           dryRun: opts.dryRun, progressEvery: opts.progressEvery,
           onProgress: (p) => io.err(`purge: ${p.done} case(s) done (${p.redacted} redacted, ${p.deleted} deleted)`),
         });
-        if (opts.json) return io.out(JSON.stringify({ now: r.now, dry_run: r.dryRun, redacted: r.redacted, deleted: r.deleted, held: r.held }));
-        const verb = r.dryRun ? 'Would redact' : 'Redacted';
-        io.out(`${verb} the content of ${r.redacted.length} case(s)${r.redacted.length ? `: ${r.redacted.join(', ')}` : ''}.`);
-        io.out(`${r.dryRun ? 'Would delete' : 'Deleted'} the facts of ${r.deleted.length} case(s)${r.deleted.length ? `: ${r.deleted.join(', ')}` : ''}.`);
+        if (opts.json) {
+          const json = { now: r.now, dry_run: r.dryRun, redacted: r.redacted, deleted: r.deleted, held: r.held };
+          return io.out(JSON.stringify(json));
+        }
+        const list = (xs: string[]) => `${xs.length} case(s)${xs.length ? `: ${xs.join(', ')}` : ''}`;
+        io.out(`${r.dryRun ? 'Would redact' : 'Redacted'} the content of ${list(r.redacted)}.`);
+        io.out(`${r.dryRun ? 'Would delete' : 'Deleted'} the facts of ${list(r.deleted)}.`);
         if (r.held) io.out(`${r.held} closed case(s) kept whole by a legal hold.`);
       });
     });
@@ -63,7 +68,9 @@ export function purgeCommand(io: CliIo): Command {
 /** `case hold` / `case release`, added to the `case` command. */
 export function holdCommands(io: CliIo): Command[] {
   const one = (name: 'hold' | 'release') => new Command(name)
-    .description(name === 'hold' ? 'place a legal hold: nothing of the case is purged (as the DPO; audited)' : 'lift a legal hold (as the DPO; audited)')
+    .description(name === 'hold'
+      ? 'place a legal hold: nothing of the case is purged (as the DPO; audited)'
+      : 'lift a legal hold (as the DPO; audited)')
     .argument('<number>', 'case number, e.g. DSR-2026-0001')
     .requiredOption('--reason <text>', 'why (recorded in the audit log)')
     .action(async function (this: Command, raw: string, opts: { reason: string }) {
@@ -71,7 +78,8 @@ export function holdCommands(io: CliIo): Command[] {
       if (!number) this.error(`"${raw}" is not a case number (like DSR-2026-0001).`, { exitCode: 2 });
       await withDesk(io, async (desk) => {
         const input = { caseNumber: number!, actor: OPERATOR, reason: opts.reason };
-        const r = name === 'hold' ? await placeHold(desk.deps, input, desk.deps.clock()) : await releaseHold(desk.deps, input, desk.deps.clock());
+        const set = name === 'hold' ? placeHold : releaseHold;
+        const r = await set(desk.deps, input, desk.deps.clock());
         if (!r.ok) throw new CliError(r.message, r.code === 'REASON_REQUIRED' ? 2 : 1);
         io.out(name === 'hold' ? `${r.case.number} is under legal hold.` : `${r.case.number}: legal hold released.`);
       });
@@ -82,7 +90,8 @@ export function holdCommands(io: CliIo): Command[] {
 export function exportCommand(io: CliIo): Command {
   const cmd = new Command('export').description('exports for auditors (no personal data)');
   cmd.command('requests')
-    .description('the request log: number, workflow, types, regimes, received, due, extended, paused days, answered, outcome, on time')
+    .description('the request log: number, workflow, types, regimes, received, due, extended, paused days, answered, '
+      + 'outcome, on time')
     .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
     .option('--from <date>', 'received on or after (YYYY-MM-DD)', date)
     .option('--to <date>', 'received on or before (YYYY-MM-DD)', date)
@@ -99,7 +108,8 @@ export function exportCommand(io: CliIo): Command {
 
 export function reportCommand(io: CliIo): Command {
   return new Command('report')
-    .description('the managers\' monthly report: volumes, on-time shares, median days, extensions, pauses, overdue, breaches')
+    .description('the managers\' monthly report: volumes, on-time shares, median days, extensions, pauses, overdue, '
+      + 'breaches')
     .requiredOption('--month <YYYY-MM>', 'the month', month)
     .option('--json', 'one JSON object')
     .option('--chart <file.png>', 'also write the on-time chart (12 months) as a PNG file')
@@ -108,10 +118,11 @@ export function reportCommand(io: CliIo): Command {
     .action(async (opts: { month: string; json?: boolean; chart?: string; send?: boolean; now?: Date }) => {
       await withDesk(io, async (desk) => {
         const now = opts.now ?? desk.deps.clock();
-        const r = opts.send ? await sendMonthlyReport(desk.deps, opts.month, now) : await buildMonthlyReport(desk.deps, opts.month, now);
+        const r = await (opts.send ? sendMonthlyReport : buildMonthlyReport)(desk.deps, opts.month, now);
         if (opts.chart) {
-          writeFileSync(opts.chart, await renderOnTimeChart(r.onTimeByMonth.map((m) => ({ month: m.month, share: m.percent, closed: m.closed })),
-            `Requests answered on time, 12 months to ${opts.month}`));
+          const points = r.onTimeByMonth.map((m) => ({ month: m.month, share: m.percent, closed: m.closed }));
+          const title = `Requests answered on time, 12 months to ${opts.month}`;
+          writeFileSync(opts.chart, await renderOnTimeChart(points, title));
         }
         if (opts.json) return io.out(JSON.stringify(r));
         for (const line of reportLines(r, desk.deps.config.org.name)) io.out(line);

@@ -69,7 +69,9 @@ function median(xs: number[]): number | null {
 const count = (into: Record<string, number>, key: string) => { into[key] = (into[key] ?? 0) + 1; };
 
 export function monthlyReport(
-  input: { month: string; zone: string; now: Date; requests: readonly ReportRequest[]; breaches: readonly ReportBreach[] },
+  input: {
+    month: string; zone: string; now: Date; requests: readonly ReportRequest[]; breaches: readonly ReportBreach[];
+  },
 ): MonthlyReport {
   const { month, zone } = input;
   const monthOf = (d: Date) => DateTime.fromJSDate(d, { zone }).toFormat('yyyy-MM');
@@ -84,7 +86,8 @@ export function monthlyReport(
   const breaches = input.breaches.filter((b) => b.awareAt && monthOf(b.awareAt) === month);
   const notified = breaches.filter((b) => b.notifiedAt);
   const first = DateTime.fromISO(`${month}-01`, { zone });
-  const onTimeByMonth = Array.from({ length: 12 }, (_, i) => first.minus({ months: 11 - i }).toFormat('yyyy-MM')).map((m) => {
+  const months = Array.from({ length: 12 }, (_, i) => first.minus({ months: 11 - i }).toFormat('yyyy-MM'));
+  const onTimeByMonth = months.map((m) => {
     const inMonth = input.requests.filter((r) => r.closedAt && monthOf(r.closedAt) === m);
     const onTime = inMonth.filter((r) => le(r.closedAt!, r.governingDueAt)).length;
     return { month: m, closed: inMonth.length, onTime, percent: share(onTime, inMonth.length).percent };
@@ -97,11 +100,15 @@ export function monthlyReport(
     withinContract: share(contract.filter((r) => le(r.closedAt!, r.contractDueAt)).length, contract.length),
     medianDays: median(closed.map((r) => daysBetween(r.receivedDate, dateOf(r.closedAt!)))),
     extended: closed.filter((r) => r.extended).length,
-    paused: { requests: closed.filter((r) => r.pausedDays > 0).length, days: closed.reduce((s, r) => s + r.pausedDays, 0) },
-    overdueNow: input.requests.filter((r) => !r.closedAt && r.governingDueAt && r.governingDueAt.getTime() <= input.now.getTime()).length,
+    paused: {
+      requests: closed.filter((r) => r.pausedDays > 0).length, days: closed.reduce((s, r) => s + r.pausedDays, 0),
+    },
+    overdueNow: input.requests.filter((r) => !r.closedAt && r.governingDueAt && le(r.governingDueAt, input.now)).length,
     breaches: {
       aware: breaches.length, notified: notified.length,
-      within72h: share(notified.filter((b) => b.notifiedAt!.getTime() - b.awareAt!.getTime() <= 72 * 3_600_000).length, notified.length),
+      // GDPR Art. 33(1): 72 hours of elapsed time from awareness
+      within72h: share(notified.filter((b) => b.notifiedAt!.getTime() - b.awareAt!.getTime() <= 72 * 3_600_000).length,
+        notified.length),
     },
     onTimeByMonth,
   };
@@ -110,15 +117,18 @@ export function monthlyReport(
 /** The report in words, for the Slack post and the mail (figures only). */
 export function reportLines(r: MonthlyReport, org: string): string[] {
   const pct = (s: Share) => (s.percent === null ? 'n/a' : `${s.percent}% (${s.n} of ${s.of})`);
-  const list = (o: Record<string, number>) => Object.entries(o).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const list = (o: Record<string, number>) =>
+    Object.entries(o).sort().map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   return [
     `dpo-desk monthly report ${r.month} – ${org}`,
-    `Requests received: ${r.received.total} (by type: ${list(r.received.byType)}; by regime: ${list(r.received.byRegime)})`,
+    `Requests received: ${r.received.total} (by type: ${list(r.received.byType)}; `
+      + `by regime: ${list(r.received.byRegime)})`,
     `Requests closed: ${r.closed}; median ${r.medianDays ?? 'n/a'} days from receipt`,
     `Answered within the legal deadline: ${pct(r.withinLegal)}`,
     `Answered within the contractual promise: ${pct(r.withinContract)}`,
     `Extended: ${r.extended}; paused: ${r.paused.requests} (${r.paused.days} days in all)`,
     `Overdue now: ${r.overdueNow}`,
-    `Breaches (aware this month): ${r.breaches.aware}; notified: ${r.breaches.notified}; within 72 hours: ${pct(r.breaches.within72h)}`,
+    `Breaches (aware this month): ${r.breaches.aware}; notified: ${r.breaches.notified}; `
+      + `within 72 hours: ${pct(r.breaches.within72h)}`,
   ];
 }

@@ -31,7 +31,8 @@ export function contentDueAt(closedAt: Date, p: RetentionPolicy): Date {
 /** Facts: calendar months (or years for a breach register entry) after closure, in UTC. */
 export function factsDueAt(kind: string, closedAt: Date, p: RetentionPolicy): Date {
   const closed = DateTime.fromJSDate(closedAt, { zone: 'utc' });
-  return (kind === 'breach' ? closed.plus({ years: p.breachYears }) : closed.plus({ months: p.factsMonths })).toJSDate();
+  const due = kind === 'breach' ? closed.plus({ years: p.breachYears }) : closed.plus({ months: p.factsMonths });
+  return due.toJSDate();
 }
 
 /** The step due now, or null. Facts before content: deleting the facts deletes the content with them. */

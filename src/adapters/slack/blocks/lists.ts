@@ -27,7 +27,8 @@ export function helpText(command: string): string {
     `\`${c} reply <case>\` · \`${c} verify <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} resume <case>\``,
     `\`${c} extend <case>\` · \`${c} close <case>\``,
     `DPO: \`${c} assess <case> none|low|risk|high <reasons>\` · \`${c} notify <case> [phase]\` · \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
-    `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold) · DPO, managers: \`${c} export requests\` (CSV file)`,
+    `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold)`,
+    `DPO, managers: \`${c} export requests\` (the request log as a CSV file)`,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }

@@ -21,13 +21,17 @@ type Parsed = { ok: true; command: RetentionCommand } | { ok: false; problem: st
 /** Pure: the words of these commands, or null when `name` is none of them. */
 export function parseRetentionCommand(name: string, words: readonly string[]): Parsed | null {
   if (name === 'export' && words[0]?.toLowerCase() === 'requests') {
-    return words.length > 1 ? { ok: false, problem: '`export requests` takes no more arguments.' } : { ok: true, command: { name: 'export-requests' } };
+    if (words.length > 1) return { ok: false, problem: '`export requests` takes no more arguments.' };
+    return { ok: true, command: { name: 'export-requests' } };
   }
   if (name !== 'hold' && name !== 'release') return null;
-  const target = words[0] && /^(dsr|bre)-/i.test(words[0]) ? normaliseCaseNumber(words[0]) : null;
-  if (words[0] && /^(dsr|bre)-/i.test(words[0]) && !target) return { ok: false, problem: `"${words[0]}" is not a case number (like DSR-2026-0001).` };
-  const reason = (target ? words.slice(1) : words).join(' ').trim();
-  if (!reason) return { ok: false, problem: `\`${name}\` needs a reason: \`${name} DSR-2026-0001 litigation pending\`.` };
+  const named = Boolean(words[0] && /^(dsr|bre)-/i.test(words[0]));
+  const target = named ? normaliseCaseNumber(words[0]!) : null;
+  if (named && !target) return { ok: false, problem: `"${words[0]}" is not a case number (like DSR-2026-0001).` };
+  const reason = (named ? words.slice(1) : words).join(' ').trim();
+  if (!reason) {
+    return { ok: false, problem: `\`${name}\` needs a reason: \`${name} DSR-2026-0001 litigation pending\`.` };
+  }
   return { ok: true, command: { name, target, reason } };
 }
 
@@ -44,19 +48,27 @@ export async function runRetentionCommand(
     if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
     const rows = await requestLog(ctx.deps, {}, now);
     const day = dateInZone(now, ctx.deps.config.org.timezone);
+    const csv = Buffer.from(requestLogCsv(rows)).toString('base64');
     await ctx.deps.database.db.transaction().execute((trx) => enqueue(trx, [{
-      id: ctx.deps.newId(), caseId: null, channel: 'slack', kind: 'requests-export', idempotencyKey: `${inv.key}:requests-export`,
+      id: ctx.deps.newId(), caseId: null, channel: 'slack', kind: 'requests-export',
+      idempotencyKey: `${inv.key}:requests-export`, notBefore: now,
       payload: {
         to: { user: inv.user }, text: `Request log on ${day}: ${rows.length} request(s), no personal data.`,
-        file: { filename: `dpo-desk-requests-${day}.csv`, title: `Request log ${day}`, contentBase64: Buffer.from(requestLogCsv(rows)).toString('base64') },
+        file: { filename: `dpo-desk-requests-${day}.csv`, title: `Request log ${day}`, contentBase64: csv },
       },
-      notBefore: now,
     }], now));
-    return io.reply(ephemeral(`The request log (${rows.length} request(s)) is queued; it arrives as a CSV file in a direct message.`));
+    return io.reply(ephemeral(
+      `The request log (${rows.length} request(s)) is queued; it arrives as a CSV file in a direct message.`,
+    ));
   }
-  if (role !== 'dpo') return io.reply(ephemeral(`:no_entry: Not allowed: ${cmd.name} needs the role dpo; ${role === 'viewer' ? 'you have no dpo-desk role' : `you are ${role}`}.`));
+  if (role !== 'dpo') {
+    const yours = role === 'viewer' ? 'you have no dpo-desk role' : `you are ${role}`;
+    return io.reply(ephemeral(`:no_entry: Not allowed: ${cmd.name} needs the role dpo; ${yours}.`));
+  }
   const number = cmd.target ?? inv.threadCase;
-  if (!number) return io.reply(ephemeral(`\`${cmd.name}\` needs a case number such as DSR-2026-0001 (or type it in the case's thread).`));
+  if (!number) {
+    return io.reply(ephemeral(`\`${cmd.name}\` needs a case number such as DSR-2026-0001 (or type it in its thread).`));
+  }
   const input = { caseNumber: number, actor: actorOf(inv.user, role), reason: cmd.reason };
   const r = cmd.name === 'hold' ? await placeHold(ctx.deps, input, now) : await releaseHold(ctx.deps, input, now);
   if (!r.ok) return io.reply(ephemeral(`:x: ${r.message}`));
