@@ -7,7 +7,7 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import { findCaseById, getPrivate } from '../adapters/db/case-repository.ts';
 import {
-  deleteCaseFacts, hasUnredactedCopies, heldCount, lockCase, redactCaseContent, retentionCandidates,
+  deleteCaseFacts, dropCaselessMail, hasUnredactedCopies, heldCount, lockCase, redactCaseContent, retentionCandidates,
   type RetentionCandidate,
 } from '../adapters/db/retention-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
@@ -34,6 +34,8 @@ export interface PurgeReport {
   deleted: string[];
   /** Closed cases past their content retention that a legal hold keeps whole. */
   held: number;
+  /** Stored mail that never became part of a case (auto-replies, bounces, quarantine), emptied after the content period. */
+  caselessMails: number;
 }
 
 export const policyOf = (deps: Pick<AppDeps, 'config'>): RetentionPolicy => deps.config.retention;
@@ -44,7 +46,7 @@ export async function purge(deps: AppDeps, now: Date, opts: PurgeOptions = {}): 
   const closedBefore = closedOnOrBefore(policy, now);
   const factsBefore = new Date(Math.max(factsDueCutoff('request', policy, now), factsDueCutoff('breach', policy, now)));
   const report: PurgeReport = {
-    now: now.toISOString(), dryRun: Boolean(opts.dryRun), redacted: [], deleted: [], held: 0,
+    now: now.toISOString(), dryRun: Boolean(opts.dryRun), redacted: [], deleted: [], held: 0, caselessMails: 0,
   };
   const every = opts.progressEvery ?? 100;
   let afterId: string | null = null;
@@ -66,7 +68,23 @@ export async function purge(deps: AppDeps, now: Date, opts: PurgeOptions = {}): 
     afterId = batch[batch.length - 1]!.id;
   }
   report.held = await heldCount(db, closedBefore);
+  report.caselessMails = await purgeCaselessMail(deps, closedBefore, now, Boolean(opts.dryRun));
   return report;
+}
+
+/** Mail no case holds, stored before `before`: emptied in one transaction with one audit event. */
+async function purgeCaselessMail(deps: AppDeps, before: Date, now: Date, dryRun: boolean): Promise<number> {
+  if (dryRun) return dropCaselessMail(deps.database.db, before, true);
+  return deps.database.db.transaction().execute(async (trx) => {
+    const mails = await dropCaselessMail(trx, before, false);
+    if (mails) {
+      await appendAudit(trx, [{
+        caseId: null, type: 'CaselessMailRedacted', actor: 'system', at: now,
+        data: { mails, before: before.toISOString(), rule: `gdpr-rules §7: content ${policyOf(deps).contentDays} days` },
+      }]);
+    }
+    return mails;
+  });
 }
 
 /** The latest closure instant whose facts are due at `now` (months/years back from now). */

@@ -110,6 +110,23 @@ export async function dropRawMail(db: Executor, caseId: string, since: Date | nu
   return Number(res.numUpdatedRows);
 }
 
+/**
+ * Empties the raw bytes of mail that never became part of a case (ignored auto-replies, bounces, quarantined
+ * messages nobody filed) stored at or before `before`; the rows stay so a message is never taken twice.
+ */
+export async function dropCaselessMail(db: Executor, before: Date, dryRun: boolean): Promise<number> {
+  if (dryRun) {
+    const r = await db.selectFrom('inbox_messages').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('case_id', 'is', null).where('size', '>', 0).where('created_at', '<=', before.getTime())
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+  const res = await db.updateTable('inbox_messages').set({ raw: new Uint8Array(0), size: 0 })
+    .where('case_id', 'is', null).where('size', '>', 0).where('created_at', '<=', before.getTime())
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
 /** Deletes the case and everything hanging off it; the audit chain (commitments and facts) stays. */
 export async function deleteCaseFacts(db: Executor, caseId: string): Promise<void> {
   const tables = ['reminders', 'slack_threads', 'slack_events', 'case_notes', 'case_messages', 'case_participants',

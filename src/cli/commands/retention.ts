@@ -54,13 +54,16 @@ export function purgeCommand(io: CliIo): Command {
           onProgress: (p) => io.err(`purge: ${p.done} case(s) done (${p.redacted} redacted, ${p.deleted} deleted)`),
         });
         if (opts.json) {
-          const json = { now: r.now, dry_run: r.dryRun, redacted: r.redacted, deleted: r.deleted, held: r.held };
+          const json = {
+            now: r.now, dry_run: r.dryRun, redacted: r.redacted, deleted: r.deleted, held: r.held, caseless_mails: r.caselessMails,
+          };
           return io.out(JSON.stringify(json));
         }
         const list = (xs: string[]) => `${xs.length} case(s)${xs.length ? `: ${xs.join(', ')}` : ''}`;
         io.out(`${r.dryRun ? 'Would redact' : 'Redacted'} the content of ${list(r.redacted)}.`);
         io.out(`${r.dryRun ? 'Would delete' : 'Deleted'} the facts of ${list(r.deleted)}.`);
         if (r.held) io.out(`${r.held} closed case(s) kept whole by a legal hold.`);
+        if (r.caselessMails) io.out(`${r.dryRun ? 'Would empty' : 'Emptied'} ${r.caselessMails} stored mail(s) of no case.`);
       });
     });
 }

@@ -46,7 +46,7 @@ describe.each(testDatabases())('retention commands on $name', (tdb) => {
     expect((await cli(['case', 'hold', a.number, '--reason', 'again'])).err).toBe(`${a.number} is already under legal hold.`);
     const later = '2026-06-04T10:00:00Z'; // 91 days after closure
     const dry = JSON.parse((await cli(['purge', '--dry-run', '--json', '--now', later])).out);
-    expect(dry).toEqual({ now: '2026-06-04T10:00:00.000Z', dry_run: true, redacted: [b.number], deleted: [], held: 1 });
+    expect(dry).toEqual({ now: '2026-06-04T10:00:00.000Z', dry_run: true, redacted: [b.number], deleted: [], held: 1, caseless_mails: 0 });
     expect((await getPrivate(desk.deps.database.db, b.id))!.content).toBe('my loyalty card data');
     expect(await cli(['case', 'release', a.number, '--reason', 'Inquiry closed'])).toMatchObject({ code: 0, out: `${a.number}: legal hold released.` });
     const done = await cli(['purge', '--now', later, '--progress-every', '1']);

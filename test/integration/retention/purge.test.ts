@@ -70,6 +70,11 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
     const a = await ingest(1, ACCESS);
     const held = await ingest(2, ACCESS);
     const open = await ingest(3, ACCESS);
+    const ooo = await ingestMail(desk.deps, { raw: mail([
+      'From: Ada Example <ada.example@example.test>', 'To: dpo@example.com', 'Subject: Out of office', 'Auto-Submitted: auto-replied',
+      'Message-ID: <ooo-9@example.test>', '', 'I am away until Monday; call me on 0170 5555 1234.', '',
+    ]), deliveredAt: clock(), source: 'file' }, clock());
+    expect(ooo.caseNumber ?? null).toBeNull();
     const caseA = (await findCaseByNumber(db(), a))!;
     await addCaseNote(desk.deps, { caseNumber: a, actor: agent, key: 'note-1', text: 'Ada called from her mobile' }, clock());
     clock.set('2026-03-12T10:00:00Z');
@@ -81,12 +86,14 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
       .toMatchObject({ ok: true, case: { legalHold: true } });
     expect((await events(caseA.id, 'Answered'))[0]!.data.outcome).toBe('Copy of the data sent to Ada Example');
 
-    clock.set(new Date(Date.parse('2026-03-12T10:00:00Z') + 89 * DAY));
-    expect(await purge(desk.deps, clock())).toMatchObject({ redacted: [], deleted: [] });
+    clock.set(new Date(Date.parse('2026-03-12T10:00:00Z') + 89 * DAY)); // 91 days after the auto-reply came in
+    expect(await purge(desk.deps, clock())).toMatchObject({ redacted: [], deleted: [], caselessMails: 1 });
+    const caseless = await db().selectFrom('inbox_messages').select(['size', 'dedupe_key']).where('case_id', 'is', null).execute();
+    expect(caseless).toEqual([{ size: 0, dedupe_key: 'mid:ooo-9@example.test' }]);
 
     clock.set(new Date(Date.parse('2026-03-12T10:00:00Z') + 91 * DAY));
     const dry = await purge(desk.deps, clock(), { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, redacted: [a], deleted: [], held: 1 });
+    expect(dry).toMatchObject({ dryRun: true, redacted: [a], deleted: [], held: 1, caselessMails: 0 });
     expect((await getPrivate(db(), caseA.id))!.content).toContain('Sample Lane'); // the dry run changed nothing
     expect(await purge(desk.deps, clock())).toMatchObject({ dryRun: false, redacted: [a], deleted: [], held: 1 });
 
