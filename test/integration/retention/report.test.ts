@@ -12,9 +12,13 @@ import { openCase } from '../../../src/app/open-case.ts';
 import { run } from '../../../src/cli/program.ts';
 import type { RequestType } from '../../../src/domain/vocabulary.ts';
 import { testDatabases } from '../../support/databases.ts';
+import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { answer, command, deliver, MANAGERS, PII, startHarness, USERS, type Harness } from '../slack/harness.ts';
 
-const ENV = { ORG_REGIMES: 'gdpr,contract', MANAGERS_EMAIL: 'boss@example.com' };
+const ENV: Record<string, string> = {
+  ORG_REGIMES: 'gdpr,contract', MANAGERS_EMAIL: 'boss@example.com', SMTP_HOST: '127.0.0.1',
+  MAIL_SIGNING_SECRET: 'test-signing-secret-0123456789',
+};
 const agent = { id: USERS.agent, role: 'agent' as const };
 const dpo = { id: USERS.dpo, role: 'dpo' as const };
 const ANSWER = {
@@ -64,6 +68,7 @@ const EXPECTED = {
 
 describe.each(testDatabases())('request log and monthly report on $name', (tdb) => {
   let h: Harness;
+  let sink: SmtpSink;
   const numbers: Record<string, string> = {};
   const at = (iso: string) => { h.clock.set(iso); return h.clock(); };
   const request = async (id: string, received: string, types: RequestType[], regimes?: ['gdpr']) => {
@@ -104,6 +109,8 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
   };
 
   beforeAll(async () => {
+    sink = await startSmtpSink();
+    ENV.SMTP_PORT = String(sink.port);
     h = await startHarness(tdb, ENV);
     await request('R0', '2026-01-05', ['access']);
     await answered('R0', '2026-01-10');
@@ -137,7 +144,7 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     await deliver(h);
     at(NOW);
   }, 120_000);
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => { await h?.close(); await sink?.close(); });
 
   it('the fixture month\'s report equals the hand-computed figures (use case and CLI)', async () => {
     const r = await cli(['report', '--month', '2026-04', '--json', '--now', NOW]);
@@ -159,10 +166,15 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     const png = h.fake.uploads.get(fileId)!;
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     expect(h.fake.of('files.getUploadURLExternal')[0]!.params).toMatchObject({ filename: 'dpo-desk-on-time-2026-04.png', length: String(png.length) });
-    const mails = (await listOutbox(h.desk.deps.database.db, { state: 'sent' })).filter((o) => o.kind === 'monthly-report' && o.channel === 'mail');
-    expect(mails.map((m) => [m.payload.to, m.payload.subject])).toEqual([['boss@example.com', 'dpo-desk monthly report 2026-04']]);
-    expect((mails[0]!.payload.attachments as { contentType: string }[])[0]!.contentType).toBe('image/png');
-    scan(`${uploads[0]!.params.initial_comment}\n${mails[0]!.payload.text}\n${mails[0]!.payload.html}`);
+    const rows = await listOutbox(h.desk.deps.database.db);
+    expect(rows.filter((o) => o.kind === 'monthly-report').map((o) => [o.channel, o.state]).sort())
+      .toEqual([['mail', 'sent'], ['slack', 'sent']]);
+    const mails = sink.messages.filter((m) => m.envelope.to.includes('boss@example.com'));
+    expect(mails.map((m) => m.parsed.subject)).toEqual(['dpo-desk monthly report 2026-04']);
+    expect(mails[0]!.parsed.text).toContain('Answered within the contractual promise: 50% (3 of 6)');
+    expect(mails[0]!.parsed.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['dpo-desk-on-time-2026-04.png', 'image/png']]);
+    expect(Buffer.from(mails[0]!.parsed.attachments[0]!.content as ArrayBuffer).equals(png)).toBe(true);
+    scan(`${uploads[0]!.params.initial_comment}\n${mails[0]!.raw.toString('utf8')}`);
   });
 
   it('exports the request log as CSV and JSON with the documented columns, filtered by receipt date', async () => {
