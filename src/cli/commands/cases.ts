@@ -61,6 +61,7 @@ export function caseJson(c: Case) {
     received_date: c.receivedDate, aware_at: c.awareAt?.toISOString() ?? null, governing_regime: c.governingRegime,
     governing_due_at: c.governingDueAt?.toISOString() ?? null, extended: Boolean(c.extension?.sentOn),
     delivery_failures: c.deliveryFailures, outcome: c.outcome, closed_at: c.closedAt?.toISOString() ?? null,
+    legal_hold: c.legalHold,
   };
 }
 
@@ -75,6 +76,7 @@ function showCase(v: CaseView, zone: string): string[] {
     `${v.number}  ${v.kind}${v.request_types.length ? ` (${v.request_types.join(', ')})` : ''}  state: ${v.state}  owner: ${v.owner ?? '—'}`,
     `received ${formatInZone(new Date(v.received_at), zone)} via ${v.channel}; language ${v.language}; role ${v.role}`,
   ];
+  if (v.legal_hold) lines.push('!! under legal hold: nothing of it is purged until the DPO releases it');
   if (v.delivery_failures) lines.push(`!! ${v.delivery_failures} delivery failure(s): see the outbox below`);
   lines.push('', 'Clocks (the earliest governs):');
   for (const d of v.deadlines) {

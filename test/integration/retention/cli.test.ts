@@ -44,6 +44,8 @@ describe.each(testDatabases())('retention commands on $name', (tdb) => {
     expect([blank.code, blank.err]).toEqual([2, 'A legal hold needs a reason to place it.']);
     expect(await cli(['case', 'hold', a.number.toLowerCase(), '--reason', 'Authority inquiry 2026/17'])).toMatchObject({ code: 0, out: `${a.number} is under legal hold.` });
     expect((await cli(['case', 'hold', a.number, '--reason', 'again'])).err).toBe(`${a.number} is already under legal hold.`);
+    expect((await cli(['case', 'show', a.number])).out).toContain('under legal hold');
+    expect(JSON.parse((await cli(['case', 'show', a.number, '--json'])).out)).toMatchObject({ legal_hold: true });
     const later = '2026-06-04T10:00:00Z'; // 91 days after closure
     const dry = JSON.parse((await cli(['purge', '--dry-run', '--json', '--now', later])).out);
     expect(dry).toEqual({ now: '2026-06-04T10:00:00.000Z', dry_run: true, redacted: [b.number], deleted: [], held: 1, caseless_mails: 0 });
