@@ -22,12 +22,16 @@ const ENV: Record<string, string> = {
 const agent = { id: USERS.agent, role: 'agent' as const };
 const dpo = { id: USERS.dpo, role: 'dpo' as const };
 const ANSWER = {
-  access: { attachments: [{ filename: 'data.json' }], purposes: ['billing'], categories: ['contact details'], recipients: [], storagePeriod: '2 years' },
+  access: {
+    attachments: [{ filename: 'data.json' }], purposes: ['billing'], categories: ['contact details'], recipients: [],
+    storagePeriod: '2 years',
+  },
   erasure: { completedDate: '2026-04-15', scope: 'all account data', retained: [] },
   recipientNotice: { informed: [], notInformedReason: 'no recipients' },
   authority: { name: 'Example DPA', url: 'https://dpa.example.test' },
 };
 const NOW = '2026-05-01T08:00:00Z';
+const HEADER = 'number,workflow,types,regimes,received,due,extended,paused_days,answered,outcome,on_time';
 
 /**
  * By hand (due dates: gdpr = receipt + 1 month rolled over weekends and DE holidays; contract = receipt + 15 calendar
@@ -79,8 +83,11 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     }, at(`${received}T09:00:00Z`));
     numbers[id] = r.case.number;
   };
-  const event = async (id: string, type: string, when: string, fields: Record<string, unknown> = {}, actor: typeof agent | typeof dpo = agent) => {
-    const r = await recordCaseEvent(h.desk.deps, { caseNumber: numbers[id]!, type, actor, fields }, at(`${when}T10:00:00Z`));
+  type Fields = Record<string, unknown>;
+  type Who = typeof agent | typeof dpo;
+  const event = async (id: string, type: string, when: string, fields: Fields = {}, actor: Who = agent) => {
+    const input = { caseNumber: numbers[id]!, type, actor, fields };
+    const r = await recordCaseEvent(h.desk.deps, input, at(`${when}T10:00:00Z`));
     expect(r, `${id} ${type}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
   };
   const answered = async (id: string, when: string, started = false) => {
@@ -89,22 +96,26 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
   };
   const breach = async (id: string, aware: string) => {
     const r = await openCase(h.desk.deps, {
-      kind: 'breach', channel: 'mail', receivedAt: new Date(aware), awareAt: new Date(aware), content: PII.breach, actor: { id: 'system', role: 'system' },
+      kind: 'breach', channel: 'mail', receivedAt: new Date(aware), awareAt: new Date(aware), content: PII.breach,
+      actor: { id: 'system', role: 'system' },
     }, at(aware));
     numbers[id] = r.case.number;
   };
   const notify = async (id: string, when: string) => {
     const r = await recordCaseEvent(h.desk.deps, {
-      caseNumber: numbers[id]!, type: 'AuthorityNotified', actor: dpo, fields: { phase: 'initial', lateReasons: 'the processor told us late' },
+      caseNumber: numbers[id]!, type: 'AuthorityNotified', actor: dpo,
+      fields: { phase: 'initial', lateReasons: 'the processor told us late' },
     }, at(when));
     expect(r).toMatchObject({ ok: true });
   };
   const cli = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l), env: {
-      LOG_LEVEL: 'silent', DATABASE_URL: h.desk.deps.config.databaseUrl, ORG_NAME: 'Example Org', DPO_EMAIL: 'dpo@example.com', ...ENV,
-    } });
+    const env = {
+      LOG_LEVEL: 'silent', DATABASE_URL: h.desk.deps.config.databaseUrl, ORG_NAME: 'Example Org',
+      DPO_EMAIL: 'dpo@example.com', ...ENV,
+    };
+    const code = await run(args, { out: (l) => out.push(l), err: (l) => err.push(l), env });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 
@@ -116,10 +127,11 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     await answered('R0', '2026-01-10');
     await request('R5', '2026-02-10', ['rectification']);
     await request('R6', '2026-03-02', ['access'], ['gdpr']); // the extension notice names the extended gdpr date
-    await event('R6', 'ExtensionRequested', '2026-03-05', { reasons: 'Twelve years of archived records to review.' }, dpo);
+    await event('R6', 'ExtensionRequested', '2026-03-05', { reasons: 'Twelve years of archived records.' }, dpo);
     await deliver(h); // the notice went out within the first month: the extension takes effect
     await request('R7', '2026-03-16', ['access']);
-    await event('R7', 'IdentityRequested', '2026-03-17', { identity: { reason: 'The address is not linked to an account.', proofNeeded: ['your customer number'] } });
+    const identity = { reason: 'The address is not linked to an account.', proofNeeded: ['your customer number'] };
+    await event('R7', 'IdentityRequested', '2026-03-17', { identity });
     await event('R7', 'SubjectReplied', '2026-03-24');
     await request('R1', '2026-03-20', ['access']);
     await request('R2', '2026-03-25', ['erasure']);
@@ -140,7 +152,7 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     await answered('R7', '2026-04-21', true); // in progress since the reply
     await notify('B2', '2026-04-23T13:00:00Z');
     await breach('B3', '2026-04-25T12:00:00Z');
-    await recordCaseEvent(h.desk.deps, { caseNumber: numbers.B3!, type: 'NotNotifiable', actor: dpo, fields: { reasons: 'encrypted disk' } }, at('2026-04-26T10:00:00Z'));
+    await event('B3', 'NotNotifiable', '2026-04-26', { reasons: 'encrypted disk' }, dpo);
     await deliver(h);
     at(NOW);
   }, 120_000);
@@ -161,18 +173,21 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     await deliver(h);
     const uploads = h.fake.of('files.completeUploadExternal');
     expect(uploads).toHaveLength(1);
-    expect(uploads[0]!.params).toMatchObject({ channel_id: MANAGERS, initial_comment: expect.stringContaining('monthly report 2026-04') });
+    expect(uploads[0]!.params)
+      .toMatchObject({ channel_id: MANAGERS, initial_comment: expect.stringContaining('monthly report 2026-04') });
     const fileId = uploads[0]!.params.files[0].id as string;
     const png = h.fake.uploads.get(fileId)!;
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    expect(h.fake.of('files.getUploadURLExternal')[0]!.params).toMatchObject({ filename: 'dpo-desk-on-time-2026-04.png', length: String(png.length) });
+    expect(h.fake.of('files.getUploadURLExternal')[0]!.params)
+      .toMatchObject({ filename: 'dpo-desk-on-time-2026-04.png', length: String(png.length) });
     const rows = await listOutbox(h.desk.deps.database.db);
     expect(rows.filter((o) => o.kind === 'monthly-report').map((o) => [o.channel, o.state]).sort())
       .toEqual([['mail', 'sent'], ['slack', 'sent']]);
     const mails = sink.messages.filter((m) => m.envelope.to.includes('boss@example.com'));
     expect(mails.map((m) => m.parsed.subject)).toEqual(['dpo-desk monthly report 2026-04']);
     expect(mails[0]!.parsed.text).toContain('Answered within the contractual promise: 50% (3 of 6)');
-    expect(mails[0]!.parsed.attachments.map((a) => [a.filename, a.mimeType])).toEqual([['dpo-desk-on-time-2026-04.png', 'image/png']]);
+    expect(mails[0]!.parsed.attachments.map((a) => [a.filename, a.mimeType]))
+      .toEqual([['dpo-desk-on-time-2026-04.png', 'image/png']]);
     expect(Buffer.from(mails[0]!.parsed.attachments[0]!.content as ArrayBuffer).equals(png)).toBe(true);
     scan(`${uploads[0]!.params.initial_comment}\n${mails[0]!.raw.toString('utf8')}`);
   });
@@ -181,17 +196,20 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     const csv = await cli(['export', 'requests', '--format', 'csv', '--now', NOW]);
     expect(csv.code).toBe(0);
     const lines = csv.out.split('\n');
-    expect(lines[0]).toBe('number,workflow,types,regimes,received,due,extended,paused_days,answered,outcome,on_time');
+    expect(lines[0]).toBe(HEADER);
     expect(lines, csv.out).toHaveLength(10);
     expect(lines).toContain(`${numbers.R6},request,access,gdpr,2026-03-02,2026-06-02,yes,0,2026-04-20,answered,yes`);
-    expect(lines).toContain(`${numbers.R7},request,access,gdpr;contract,2026-03-16,2026-04-07,no,7,2026-04-21,answered,no`);
-    expect(lines).toContain(`${numbers.R4},request,objection,gdpr;contract,2026-04-07,2026-04-22,no,0,,open,no`);
-    expect(lines).toContain(`${numbers.R8},request,restriction,gdpr;contract,2026-04-13,2026-04-28,no,0,2026-04-14,withdrawn,yes`);
-    const json = JSON.parse((await cli(['export', 'requests', '--format', 'json', '--from', '2026-04-01', '--to', '2026-04-30', '--now', '2026-04-20T08:00:00Z'])).out);
+    const both = 'gdpr;contract';
+    expect(lines).toContain(`${numbers.R7},request,access,${both},2026-03-16,2026-04-07,no,7,2026-04-21,answered,no`);
+    expect(lines).toContain(`${numbers.R4},request,objection,${both},2026-04-07,2026-04-22,no,0,,open,no`);
+    expect(lines).toContain(`${numbers.R8},request,restriction,${both},2026-04-13,2026-04-28,no,0,2026-04-14,withdrawn,`
+      + 'yes');
+    const april = ['--from', '2026-04-01', '--to', '2026-04-30', '--now', '2026-04-20T08:00:00Z'];
+    const json = JSON.parse((await cli(['export', 'requests', '--format', 'json', ...april])).out);
     expect(json.map((r: { number: string }) => r.number)).toEqual([numbers.R3, numbers.R4, numbers.R8]);
     expect(json[1]).toEqual({
-      number: numbers.R4, workflow: 'request', types: 'objection', regimes: 'gdpr;contract', received: '2026-04-07', due: '2026-04-22',
-      extended: 'no', paused_days: 0, answered: '', outcome: 'open', on_time: 'pending',
+      number: numbers.R4, workflow: 'request', types: 'objection', regimes: 'gdpr;contract', received: '2026-04-07',
+      due: '2026-04-22', extended: 'no', paused_days: 0, answered: '', outcome: 'open', on_time: 'pending',
     });
     scan(csv.out + JSON.stringify(json));
     expect((await cli(['export', 'requests', '--from', '2026-04-30', '--to', '2026-04-01'])).code).toBe(2);
@@ -204,10 +222,11 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
     const ok = await answer(await command(h, USERS.manager, 'export requests'));
     expect(ok).toContain('9 request(s)) is queued');
     await deliver(h);
-    const upload = h.fake.of('files.completeUploadExternal', (c) => c.params.channel_id === `D${USERS.manager.replace(/^U/, '')}`);
+    const dm = `D${USERS.manager.replace(/^U/, '')}`;
+    const upload = h.fake.of('files.completeUploadExternal', (c) => c.params.channel_id === dm);
     expect(upload).toHaveLength(1);
     const csv = h.fake.uploads.get(upload[0]!.params.files[0].id)!.toString('utf8');
-    expect(csv.split('\n')[0]).toBe('number,workflow,types,regimes,received,due,extended,paused_days,answered,outcome,on_time');
+    expect(csv.split('\n')[0]).toBe(HEADER);
     scan(csv);
   });
 });
