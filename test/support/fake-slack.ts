@@ -117,7 +117,7 @@ export class FakeSlack {
         return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
-        return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title })) };
+        return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ ...f })) };
       case 'usergroups.users.list': return { ok: true, users: this.usergroups[p.usergroup] ?? [] };
       case 'apps.connections.open': return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
       case 'views.open': case 'views.push': case 'views.publish': case 'views.update':

@@ -32,11 +32,15 @@ describe('scheduled retention and report jobs', () => {
     const then = new Date(Date.now() - 100 * 86_400_000);
     const open = async () => (await openCase(desk!.deps, {
       kind: 'request', requestTypes: ['access'], channel: 'cli', receivedAt: then, content: 'my loyalty card data',
-      requester: { email: 'ada.example@example.test', name: 'Ada Example', verified: true }, actor: { id: 'cli', role: 'dpo' },
+      requester: { email: 'ada.example@example.test', name: 'Ada Example', verified: true },
+      actor: { id: 'cli', role: 'dpo' },
     }, then)).case;
     const closed = await open();
     const stillOpen = await open();
-    await recordCaseEvent(desk.deps, { caseNumber: closed.number, type: 'Withdrawn', actor: { id: 'cli', role: 'dpo' }, fields: { outcome: 'withdrawn' } }, then);
+    const withdrawn = { outcome: 'withdrawn' };
+    await recordCaseEvent(desk.deps, {
+      caseNumber: closed.number, type: 'Withdrawn', actor: { id: 'cli', role: 'dpo' }, fields: withdrawn,
+    }, then);
     const scheduler = createScheduler(desk.deps.config, createLogger('silent'), { env });
     try {
       await scheduler.bree.run('purge');
@@ -44,16 +48,15 @@ describe('scheduled retention and report jobs', () => {
       await vi.waitFor(async () => {
         expect((await getPrivate(desk!.deps.database.db, closed.id))!.content).toBeNull();
         const reports = (await listOutbox(desk!.deps.database.db)).filter((o) => o.kind === 'monthly-report');
-        expect(reports.map((r) => r.idempotencyKey).sort()).toEqual([
-          `report:${previousMonth(new Date(), 'Europe/Berlin')}:boss@example.com`, `report:${previousMonth(new Date(), 'Europe/Berlin')}:slack`,
-        ]);
+        const month = previousMonth(new Date(), 'Europe/Berlin');
+        expect(reports.map((r) => r.idempotencyKey).sort())
+          .toEqual([`report:${month}:boss@example.com`, `report:${month}:slack`]);
       }, { timeout: 30_000, interval: 200 });
     } finally {
       await scheduler.stop();
     }
     expect((await getPrivate(desk.deps.database.db, stillOpen.id))!.content).toBe('my loyalty card data');
-    expect(scheduler.bree.config.jobs.map((j) => [j.name, (j as { cron?: string }).cron ?? null])).toEqual(expect.arrayContaining([
-      ['purge', '30 3 * * *'], ['report', '0 8 1 * *'],
-    ]));
+    const jobs = scheduler.bree.config.jobs.map((j) => [j.name, (j as { cron?: string }).cron ?? null]);
+    expect(jobs).toEqual(expect.arrayContaining([['purge', '30 3 * * *'], ['report', '0 8 1 * *']]));
   });
 });
