@@ -34,7 +34,7 @@ export interface PurgeReport {
   deleted: string[];
   /** Closed cases past their content retention that a legal hold keeps whole. */
   held: number;
-  /** Stored mail that never became part of a case (auto-replies, bounces, quarantine), emptied after the content period. */
+  /** Stored mail of no case (auto-replies, bounces, quarantine), emptied after the content period. */
   caselessMails: number;
 }
 
@@ -80,7 +80,9 @@ async function purgeCaselessMail(deps: AppDeps, before: Date, now: Date, dryRun:
     if (mails) {
       await appendAudit(trx, [{
         caseId: null, type: 'CaselessMailRedacted', actor: 'system', at: now,
-        data: { mails, before: before.toISOString(), rule: `gdpr-rules §7: content ${policyOf(deps).contentDays} days` },
+        data: {
+          mails, before: before.toISOString(), rule: `gdpr-rules §7: content ${policyOf(deps).contentDays} days`,
+        },
       }]);
     }
     return mails;
@@ -114,7 +116,7 @@ async function applyStep(
       data: { number: c.number, kind: c.kind, closedAt: c.closedAt.toISOString(), rule: retentionRule(deps, c.kind) },
     }]);
   } else if (step === 'content') {
-    const removed = await redactCaseContent(trx, c.id, now);
+    const removed = await redactCaseContent(trx, c.id, now, { keepRegister: c.kind === 'breach' });
     await appendAudit(trx, [{
       caseId: c.id, type: 'CaseContentRedacted', actor: 'system', at: now,
       data: {

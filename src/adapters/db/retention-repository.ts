@@ -82,19 +82,24 @@ export interface Redacted {
  * Removes what the data subject wrote and who they are: the private row's fields, notes, the raw bytes of the
  * case's inbound mail (the row stays: its Message-ID and hash keep the message from being taken twice), the
  * payloads of outbox rows already sent or failed (a queued row is left to be sent), and the cleartext of the
- * case's sealed audit fields.
+ * case's sealed audit fields. A breach keeps its register entry (GDPR Art. 33(5): the facts, effects, remedial
+ * action, decisions and their reasoning) — its description and the reasons in its audit trail — until its facts
+ * go; only the reporter's identity, notes, raw mail and sent copies go now.
  */
-export async function redactCaseContent(db: Executor, caseId: string, now: Date): Promise<Redacted> {
+export async function redactCaseContent(
+  db: Executor, caseId: string, now: Date, o: { keepRegister?: boolean } = {},
+): Promise<Redacted> {
+  const register = o.keepRegister ? {} : { subject: null, content: null };
   const priv = await db.updateTable('case_private').set({
-    requester_email: null, requester_name: null, requester_address: null, subject: null, content: null,
-    redacted_at: now.getTime(),
+    requester_email: null, requester_name: null, requester_address: null, ...register, redacted_at: now.getTime(),
   }).where('case_id', '=', caseId).where('redacted_at', 'is', null).executeTakeFirst();
   const notes = await db.deleteFrom('case_notes').where('case_id', '=', caseId).executeTakeFirst();
   const mails = await dropRawMail(db, caseId, null);
   const copies = await db.updateTable('outbox').set({ payload: REDACTED_PAYLOAD, last_error: null })
     .where('case_id', '=', caseId).where('state', 'in', TERMINAL).where('payload', '<>', REDACTED_PAYLOAD)
     .executeTakeFirst();
-  const texts = await db.deleteFrom('audit_texts').where('case_id', '=', caseId).executeTakeFirst();
+  const texts = o.keepRegister ? { numDeletedRows: 0n }
+    : await db.deleteFrom('audit_texts').where('case_id', '=', caseId).executeTakeFirst();
   return {
     private: Number(priv.numUpdatedRows), notes: Number(notes.numDeletedRows), mails,
     copies: Number(copies.numUpdatedRows), auditTexts: Number(texts.numDeletedRows),

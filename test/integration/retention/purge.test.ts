@@ -13,6 +13,7 @@ import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { ingestMail } from '../../../src/app/ingest-mail.ts';
 import { placeHold, releaseHold } from '../../../src/app/legal-hold.ts';
+import { openCase } from '../../../src/app/open-case.ts';
 import { purge } from '../../../src/app/purge.ts';
 import { verifyAudit } from '../../../src/app/verify-audit.ts';
 import type { Desk } from '../../../src/main.ts';
@@ -93,6 +94,15 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
     clock.set('2026-03-12T10:00:00Z');
     await answer(a);
     await answer(held);
+    const breach = (await openCase(desk.deps, {
+      kind: 'breach', channel: 'cli', receivedAt: clock(), awareAt: clock(), content: 'Laptop of Carla Example stolen',
+      actor: dpo,
+    }, clock())).case;
+    const decide = (type: string, fields: Record<string, unknown>) =>
+      recordCaseEvent(desk.deps, { caseNumber: breach.number, type, actor: dpo, fields }, clock());
+    const reasons = 'Disk encrypted; Carla Example informed anyway';
+    expect(await decide('NotNotifiable', { reasons })).toMatchObject({ ok: true });
+    expect(await decide('Closed', { outcome: 'closed' })).toMatchObject({ ok: true });
     await deliver();
     expect((await placeHold(desk.deps, { caseNumber: held, actor: agent, reason: 'claim' }, clock())).ok).toBe(false);
     const hold = { caseNumber: held, actor: dpo, reason: 'Litigation pending (case 7 O 12/26)' };
@@ -107,9 +117,13 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
 
     clock.set(new Date(Date.parse('2026-03-12T10:00:00Z') + 91 * DAY));
     const dry = await purge(desk.deps, clock(), { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, redacted: [a], deleted: [], held: 1, caselessMails: 0 });
+    expect(dry).toMatchObject({ dryRun: true, redacted: [a, breach.number], deleted: [], held: 1, caselessMails: 0 });
     expect((await getPrivate(db(), caseA.id))!.content).toContain('Sample Lane'); // the dry run changed nothing
-    expect(await purge(desk.deps, clock())).toMatchObject({ dryRun: false, redacted: [a], deleted: [], held: 1 });
+    expect(await purge(desk.deps, clock())).toMatchObject({ dryRun: false, redacted: [a, breach.number], held: 1 });
+    // A breach keeps its register entry (Art. 33(5)): the description and the reasons of its decisions.
+    expect(await getPrivate(db(), breach.id))
+      .toMatchObject({ content: 'Laptop of Carla Example stolen', redactedAt: clock() });
+    expect((await events(breach.id, 'NotNotifiable'))[0]!.data.reasons).toBe('Disk encrypted; Carla Example informed anyway');
 
     // Content gone: identity, words, notes, raw mail, sent copies, free text in the audit log.
     expect(await getPrivate(db(), caseA.id)).toMatchObject({
@@ -134,7 +148,7 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
     expect(purged).toHaveLength(1);
     expect(purged[0]!.data).toMatchObject({ number: a, private: 1, notes: 1, mails: 1, copies: outbox.length });
     const everything = JSON.stringify(await db().selectFrom('audit_events').selectAll().execute());
-    expect(everything).not.toMatch(/Ada|Sample Lane|ada\.example/);
+    expect(everything).not.toMatch(/Ada|Sample Lane|ada\.example|Carla/);
 
     // The held case and the open case are untouched.
     for (const number of [held, open]) {
