@@ -6,6 +6,7 @@ import { deadlineCommand } from './commands/deadline.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { demoCommand, startCommand } from './commands/run.ts';
 import { tickCommand } from './commands/tick.ts';
+import { exportCommand, holdCommands, purgeCommand, reportCommand } from './commands/retention.ts';
 import { CliError, type CliIo } from './context.ts';
 
 export function buildProgram(io: CliIo): Command {
@@ -17,6 +18,9 @@ export function buildProgram(io: CliIo): Command {
   for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), tickCommand(io), startCommand(io), demoCommand(io)]) {
     program.addCommand(cmd);
   }
+  // issue 12: retention, the request log, the monthly report
+  for (const cmd of holdCommands(io)) program.commands.find((c) => c.name() === 'case')!.addCommand(cmd);
+  for (const cmd of [purgeCommand(io), exportCommand(io), reportCommand(io)]) program.addCommand(cmd);
   return program;
 }
 

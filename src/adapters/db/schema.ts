@@ -231,7 +231,17 @@ export interface CaseNotesTable {
   created_at: number;
 }
 
+/** 0008: cleartext of free-text audit fields; the chain holds their salted commitment (retention may delete these). */
+export interface AuditTextsTable {
+  seq: number;
+  field: string;
+  case_id: string | null;
+  salt: string;
+  value: string;
+}
+
 export interface DB {
+  audit_texts: AuditTextsTable;
   slack_threads: SlackThreadsTable;
   slack_posts: SlackPostsTable;
   slack_events: SlackEventsTable;

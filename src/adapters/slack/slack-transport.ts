@@ -100,6 +100,7 @@ class SlackSender {
     if (row.kind === 'dpo-alert') return this.alertDpos(row);
     if (row.kind === 'reminder') return this.remind(row);
     if (row.kind === 'digest') return this.digest(row);
+    if (row.kind === 'monthly-report' || row.kind === 'requests-export') return this.upload(row); // issue 12
     if (!this.slack.triageChannel) {
       // Nowhere to post: not a delivery failure of this row (start-up warns about the missing channel).
       this.deps.log.warn({ outbox: row.id, kind: row.kind }, 'SLACK_TRIAGE_CHANNEL not set: case notice not posted');
@@ -235,6 +236,28 @@ class SlackSender {
       return { ref: 'skipped:no-managers-channel' };
     }
     return this.postOnce(row, `${row.id}:managers`, this.slack.managersChannel, digestMessage(row.payload.digest as Digest));
+  }
+
+  /** A file (the report's chart, the request log) with a comment: files.uploadV2, once per row. */
+  private async upload(row: OutboxRow): Promise<SendResult> {
+    const key = `${row.id}:upload`;
+    const done = await findPost(this.db, key);
+    if (done) return { ref: `${done.channel}:${done.ts}` };
+    const p = row.payload as {
+      to?: { user?: string; channel?: 'managers' }; text?: string;
+      file: { filename: string; contentBase64: string; title: string };
+    };
+    const channel = p.to?.user
+      ? (await this.client.conversations.open({ users: p.to.user })).channel!.id!
+      : this.slack.managersChannel ?? this.slack.triageChannel;
+    if (!channel) throw new DeliveryError('no Slack channel for the managers (SLACK_MANAGERS_CHANNEL)', false);
+    const res = await this.client.filesUploadV2({
+      channel_id: channel, initial_comment: p.text ?? '', filename: p.file.filename, title: p.file.title,
+      file: Buffer.from(p.file.contentBase64, 'base64'),
+    });
+    const fileId = (res.files as { files?: { id?: string }[] }[] | undefined)?.[0]?.files?.[0]?.id ?? 'file';
+    await savePost(this.db, key, channel, fileId, this.deps.clock());
+    return { ref: `${channel}:${fileId}` };
   }
 
   private async remind(row: OutboxRow): Promise<SendResult> {

@@ -33,6 +33,8 @@ export function helpText(command: string, words: readonly { word: string; label:
     `\`${c} reply <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} close <case>\``,
     `DPO: \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     ...words.map((w) => `\`${c} ${w.word} <case>${w.needs.map((n) => ` <${n}>`).join('')}\` — ${w.label}`),
+    `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold)`,
+    `DPO, managers: \`${c} export requests\` (the request log as a CSV file)`,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }

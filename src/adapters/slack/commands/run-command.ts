@@ -22,6 +22,7 @@ import { actorOf, type Invocation, type Responder, type SlackContext } from '../
 import type { SlackRole } from '../roles.ts';
 import { openClose, openEvent, openReply } from '../views/open-modals.ts';
 import type { ParsedCommand } from './parse-command.ts';
+import { isRetentionCommand, runRetentionCommand } from './retention-commands.ts'; // issue 12
 
 type CaseCommand = Extract<ParsedCommand, { caseNumber: string | null }>;
 
@@ -36,6 +37,9 @@ export function outcomeText(r: CommandOutcome, done: (c: Case) => string): strin
 
 export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: ParsedCommand, io: Responder): Promise<void> {
   const role = await ctx.roles.roleOf(inv.user);
+  // ── issue 12 (retention): hold, release, export requests — run in retention-commands.ts ──
+  if (isRetentionCommand(cmd)) return runRetentionCommand(ctx, inv, cmd, role, io);
+  // ── end issue 12 ──
   if (!('caseNumber' in cmd)) return runGlobal(ctx, inv, cmd, role, io);
   const number = cmd.caseNumber ?? inv.threadCase;
   if (!number) {
