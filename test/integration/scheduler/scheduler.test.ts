@@ -44,6 +44,6 @@ describe('the bree scheduler', () => {
     const pending = (await listOutbox(desk.deps.database.db)).filter((o) => o.state === 'sending');
     expect(pending).toEqual([]);
     const files = readdirSync(env.OUTBOX_DIR).filter((f) => f.includes('reminder'));
-    expect(files.some((f) => readFileSync(join(env.OUTBOX_DIR, f), 'utf8').includes('breach-24h'))).toBe(true);
+    expect(files.some((f) => readFileSync(join(env.OUTBOX_DIR, f), 'utf8').includes(c.number))).toBe(true);
   });
 });
