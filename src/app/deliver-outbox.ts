@@ -16,7 +16,7 @@ import {
 import { decideFailure, DeliveryError, DEFAULT_RETRY, type RetryPolicy } from '../domain/outbox-policy.ts';
 import type { AppDeps } from './deps.ts';
 import { ON_FAILED, ON_SENT } from './on-sent.ts';
-import { dpoAlert } from './compose-mail.ts';
+import { caseNotice, dpoAlert } from './compose-mail.ts';
 
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
 export interface Transport {
@@ -129,9 +129,13 @@ async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, { ref, s
   });
 }
 
+/** A server's words about a failed delivery may name the recipient: the address never goes further than here. */
+const withoutAddresses = (text: string) => text.replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '<address>');
+
 /** A permanent failure: on the case (counter + audit) and an alert to the DPO, unless it was that alert. */
-async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, reason: string): Promise<void> {
+async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, serverSaid: string): Promise<void> {
   const now = deps.clock();
+  const reason = withoutAddresses(serverSaid);
   await deps.database.db.transaction().execute(async (trx) => {
     if (!(await markFailed(trx, row.id, owner, reason, now))) return;
     const c = row.caseId ? await findCaseById(trx, row.caseId) : null;
@@ -142,6 +146,12 @@ async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, reason
       data: { outboxId: row.id, channel: row.channel, kind: row.kind, reason },
     }]);
     if (row.kind === 'dpo-alert') return;
+    // The case's thread says it too (no address or server text: those may name the data subject).
+    if (c && row.channel === 'mail') {
+      await enqueue(trx, [caseNotice(deps, c, 'case-updated', `${row.id}:failed:notice`, now, {
+        event: 'DeliveryFailed', done: `the ${row.kind.replace(/-/g, ' ')} mail could not be delivered (see the case's outbox)`,
+      })], now);
+    }
     await enqueue(trx, dpoAlert(deps, {
       caseId: row.caseId, caseNumber: c?.number ?? null, deliveryFailed: true, key: `${row.id}:failed`,
       reason: `${row.kind} via ${row.channel}: ${reason}`,

@@ -152,6 +152,25 @@ describe.each(testDatabases())('outbox on $name', (tdb) => {
     expect(await deliverOutbox(deps, { slack: t.transport, mail: t.transport }, { owner: 'A' })).toEqual({ sent: 2, retried: 0, failed: 0 });
   });
 
+  it('a mail to the data subject that fails for good is said in the case\'s thread, without the address', async () => {
+    const deps = desks[0]!.deps;
+    const { case: c } = await openCase(deps, {
+      kind: 'request', requestTypes: ['access'], channel: 'cli', receivedAt: clock(), actor: { id: 'cli', role: 'dpo' },
+      requester: { email: 'gone.away@example.test', name: null, verified: true },
+    }, clock());
+    const t = recordingTransport((row) => (row.kind === 'acknowledgement'
+      ? new DeliveryError('550 5.1.1 <gone.away@example.test>: no such user', false) : null));
+    await deliverOutbox(deps, { slack: t.transport, mail: t.transport }, { owner: 'A' });
+    const notice = (await listOutbox(deps.database.db, { caseId: c.id }))
+      .find((r) => r.kind === 'case-updated' && r.payload.event === 'DeliveryFailed');
+    expect(notice?.payload.done).toBe('the acknowledgement mail could not be delivered (see the case\'s outbox)');
+    expect(JSON.stringify(notice?.payload)).not.toContain('gone.away');
+    // The server's words named the address: the failure is still recorded and the DPO alerted, without it.
+    const alert = (await listOutbox(deps.database.db, { caseId: c.id })).find((r) => r.kind === 'dpo-alert' && r.channel === 'mail');
+    expect(alert?.payload.text).toContain('550 5.1.1 <<address>>: no such user');
+    expect((await findCaseByNumber(deps.database.db, c.number))!.deliveryFailures).toBe(1);
+  });
+
   it('gives up on a retryable failure once the retry window is spent', async () => {
     await seed(1);
     const t = recordingTransport(() => new DeliveryError('connection refused', true));
