@@ -9,6 +9,7 @@ import * as m0003 from '../../../db/migrations/0003-leases.ts';
 import * as m0004 from '../../../db/migrations/0004-reminders.ts';
 import * as m0005 from '../../../db/migrations/0005-slack.ts';
 import * as m0006 from '../../../db/migrations/0006-outbox-case-index.ts';
+import * as m0009 from '../../../db/migrations/0009-breach-desk.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-reminders': m0004,
   '0005-slack': m0005,
   '0006-outbox-case-index': m0006,
+  '0009-breach-desk': m0009,
 };
 
 /**
