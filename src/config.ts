@@ -83,6 +83,8 @@ const schema = z.object({
   MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
+  BREACH_NOTICES_PER_MINUTE: z.coerce.number({ error: 'expected a whole number, 1–10000' }).int().min(1, 'expected a whole number, 1–10000')
+    .max(10_000, 'expected a whole number, 1–10000').default(30),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
@@ -154,6 +156,8 @@ export interface Config {
   /** Local time (HH:MM, ORG_TIMEZONE) of the daily digest, and of date-based reminders. */
   digestTime: string;
   reminderTime: string;
+  /** Art. 34 notices leave the outbox at most this many a minute. */
+  breach: { noticesPerMinute: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -272,6 +276,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
     managersEmail: e.MANAGERS_EMAIL,
     digestTime: e.DIGEST_TIME,
     reminderTime: e.REMINDER_TIME,
+    breach: { noticesPerMinute: e.BREACH_NOTICES_PER_MINUTE },
   };
 }
 
