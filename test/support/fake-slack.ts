@@ -33,6 +33,8 @@ export class FakeSlack {
   private failures = new Map<string, Failure[]>();
   private seq = 0;
   readonly sockets = new Set<Socket>();
+  /** Files uploaded through files.uploadV2 (the bytes posted to the upload URL), by file id. */
+  readonly uploads = new Map<string, { filename: string; raw: Buffer }>();
   /** Pings received from Socket Mode clients (each answered with a pong). */
   pings = 0;
   private acks = new Map<string, (payload: unknown) => void>();
@@ -70,8 +72,14 @@ export class FakeSlack {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
     const url = req.url ?? '';
+    if (url.startsWith('/upload/')) { // files.uploadV2 step 2: the file's bytes to the URL step 1 returned
+      const upload = this.uploads.get(url.slice('/upload/'.length));
+      if (upload) upload.raw = Buffer.concat(chunks);
+      res.writeHead(upload ? 200 : 404);
+      return void res.end(upload ? 'OK' : 'unknown upload');
+    }
+    const raw = Buffer.concat(chunks).toString('utf8');
     const auth = req.headers.authorization;
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : null;
     if (url.startsWith('/response/')) {
@@ -103,6 +111,13 @@ export class FakeSlack {
       case 'chat.update': return { ok: true, channel: p.channel, ts: p.ts };
       case 'chat.postEphemeral': return { ok: true, message_ts: `1700000000.${String(n).padStart(6, '0')}` };
       case 'conversations.open': return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(n).padStart(6, '0')}`;
+        this.uploads.set(id, { filename: String(p.filename), raw: Buffer.alloc(0) });
+        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${this.port}/upload/${id}` };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: (typeof p.files === 'string' ? JSON.parse(p.files) : p.files ?? []).map((f: { id: string }) => ({ id: f.id })) };
       case 'usergroups.users.list': return { ok: true, users: this.usergroups[p.usergroup] ?? [] };
       case 'apps.connections.open': return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
       case 'views.open': case 'views.push': case 'views.publish': case 'views.update':

@@ -10,7 +10,9 @@ export type SlackRole = 'dpo' | 'agent' | 'manager' | 'viewer';
 /** Everything a Slack user can ask for; `view` (lists, facts, App Home) never shows personal data. */
 export type SlackAction =
   | 'view' | 'open' | 'take' | 'assign' | 'note' | 'reply' | 'details' | 'verify' | 'pause' | 'resume' | 'close'
-  | 'escalate' | 'extend' | 'refuse' | 'override' | 'assess' | 'notify' | 'export';
+  | 'escalate' | 'extend' | 'refuse' | 'override' | 'assess' | 'notify' | 'export'
+  /** Report a privacy incident: anyone (awareness is the organisation's, GDPR Art. 33(1)). */
+  | 'report';
 
 const ALL: readonly SlackRole[] = ['dpo', 'agent', 'manager', 'viewer'];
 const TEAM: readonly SlackRole[] = ['dpo', 'agent'];
@@ -36,6 +38,7 @@ export const PERMISSIONS: Readonly<Record<SlackAction, readonly SlackRole[]>> = 
   assess: DPO,
   notify: DPO,
   export: ['dpo', 'manager'],
+  report: ALL,
 };
 
 /** An agent sees a data subject's details (and writes to them) only on the cases they work. */

@@ -26,6 +26,7 @@ export function helpText(command: string): string {
     `\`${c} take <case>\` · \`${c} assign <case> @user\` · \`${c} note <case> <text>\``,
     `\`${c} reply <case>\` · \`${c} verify <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} resume <case>\``,
     `\`${c} extend <case>\` · \`${c} close <case>\``,
+    `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports · DPO, managers: \`${c} register\` — the breach register as a file`,
     `DPO: \`${c} assess <case> none|low|risk|high <reasons>\` · \`${c} notify <case> [phase]\` · \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');

@@ -14,7 +14,7 @@ const CASE_COMMANDS = ['show', 'take', 'reply', 'verify', 'resume', 'extend', 'c
 export type CaseCommandName = (typeof CASE_COMMANDS)[number];
 
 export type ParsedCommand =
-  | { name: 'help' | 'new' | 'breach' | 'export' }
+  | { name: 'help' | 'new' | 'breach' | 'export' | 'reports' | 'register' }
   | { name: 'list'; filter: ListFilter }
   | { name: 'show' | 'take' | 'reply' | 'verify' | 'resume' | 'extend' | 'close'; caseNumber: string | null }
   | { name: 'assign'; caseNumber: string | null; user: string }
@@ -36,7 +36,7 @@ const fail = (problem: string): ParseResult => ({ ok: false, problem });
 export function parseCommand(text: string): ParseResult {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const name = (words.shift() ?? 'help').toLowerCase();
-  if (name === 'help' || name === 'new' || name === 'breach' || name === 'export') {
+  if (name === 'help' || name === 'new' || name === 'breach' || name === 'export' || name === 'reports' || name === 'register') {
     return words.length ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`) : { ok: true, command: { name } };
   }
   if (name === 'list') {

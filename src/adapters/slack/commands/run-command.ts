@@ -9,6 +9,8 @@ import {
 } from '../../../app/case-commands.ts';
 import type { Case } from '../../../domain/case.ts';
 import { openCaseForm } from '../views/intake.ts';
+import { myReports, openReportForm } from '../views/report.ts';
+import { uploadRegister } from '../register-upload.ts';
 import { caseCard, caseList, ephemeral, registerMessage, usage } from '../blocks/lists.ts';
 import { allCases, listing } from '../case-queries.ts';
 import { actorOf, type Invocation, type Responder, type SlackContext } from '../context.ts';
@@ -48,6 +50,13 @@ export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: Parsed
 
 async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder) {
   const zone = ctx.deps.config.org.timezone;
+  // Anyone may report an incident and see their own reports (issue 10); the team gets the full breach modal.
+  if (cmd.name === 'breach' && !permits(role, 'open', { user: inv.user }).ok) return openReportForm(io, { channel: inv.channel });
+  if (cmd.name === 'reports') return io.reply(await myReports(ctx, inv.user));
+  if (cmd.name === 'register') {
+    const may = permits(role, 'export', { user: inv.user });
+    return io.reply(may.ok ? await uploadRegister(ctx, inv.user) : ephemeral(`:no_entry: ${may.message}`));
+  }
   const need: SlackAction = cmd.name === 'new' || cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
   const allowed = permits(role, need, { user: inv.user });
   if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
