@@ -8,7 +8,7 @@ import { listNotifications, recipientProgress } from '../../../src/adapters/db/b
 import { findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { recordBreachEvent } from '../../../src/app/breach/breach-commands.ts';
-import { addCustomers, linkBreachCustomers } from '../../../src/app/breach/customers.ts';
+import { addCustomers, customersForRequests, linkBreachCustomers } from '../../../src/app/breach/customers.ts';
 import { registerEntries } from '../../../src/app/breach/register.ts';
 import { importRecipients } from '../../../src/app/breach/report-incident.ts';
 import { recordCaseEvent } from '../../../src/app/case-events.ts';
@@ -16,6 +16,8 @@ import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { registerCsv } from '../../../src/domain/breach/register.ts';
 import type { Desk } from '../../../src/main.ts';
+import { controllerFor } from '../../../src/app/processor-forward.ts';
+import type { Understanding } from '../../../src/domain/intake/understanding.ts';
 import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
 import { recorder } from '../../support/scenario.ts';
@@ -135,6 +137,10 @@ describe.each(testDatabases())('the breach desk on $name', (tdb) => {
       expect(String(mails[2]!.payload.text)).toContain('about 1,200');
       const csvOut = registerCsv(await registerEntries(desk.deps.database.db));
       expect(csvOut).toContain('Acme Shop; Bergbau AG');
+      // A request that names a customer is forwarded with the same customer data (no PROCESSOR_CONTROLLERS needed).
+      const request = { requester: { email: 'jo@mail.bergbau.example' }, original: { subject: 'Auskunft', text: 'bitte' } } as unknown as Understanding;
+      expect(controllerFor(await customersForRequests(desk.deps.database.db, desk.deps.config), request))
+        .toEqual({ customer: 'Bergbau AG', address: 'datenschutz@bergbau.example' });
       expect(csvOut).toContain('Acme Shop supplement-1@2026-03-30T12:00:00.000Z');
     });
   });

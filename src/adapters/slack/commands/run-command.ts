@@ -9,6 +9,7 @@ import {
 } from '../../../app/case-commands.ts';
 import type { Case } from '../../../domain/case.ts';
 import { openCaseForm } from '../views/intake.ts';
+import { recordBreachEvent } from '../../../app/breach/breach-commands.ts';
 import { myReports, openReportForm } from '../views/report.ts';
 import { uploadRegister } from '../register-upload.ts';
 import { caseCard, caseList, ephemeral, registerMessage, usage } from '../blocks/lists.ts';
@@ -98,9 +99,11 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, c
     case 'resume':
       return event('SubjectReplied', {}, 'clock resumed');
     case 'assess':
-      return event('Assessed', { risk: cmd.risk, reasons: cmd.reasons }, `risk assessed as ${cmd.risk}`);
-    case 'notify':
-      return event('AuthorityNotified', { phase: cmd.phase }, `authority notification (${cmd.phase}) recorded`);
+    case 'notify': { // the breach desk records the decision (register entry, 72-hour rule, processor role)
+      const fields = cmd.name === 'assess' ? { risk: cmd.risk, reasons: cmd.reasons } : { phase: cmd.phase };
+      const r = await recordBreachEvent(deps, { ...input(), event: cmd.name === 'assess' ? 'Assessed' : 'AuthorityNotified', fields }, now);
+      return io.reply(ephemeral(!r.ok ? `:x: ${r.message}` : r.duplicate ? `${r.case.number}: already done (this request was handled before).` : `${r.case.number}: ${r.summary} (state ${r.case.state}).`));
+    }
     case 'deadline': {
       const at = DateTime.fromISO(cmd.at, { zone: deps.config.org.timezone });
       if (!at.isValid) return io.reply(usage(ctx.slack.command, `"${cmd.at}" is not a valid date and time.`));
