@@ -61,3 +61,9 @@ export async function markAlerted(db: Executor, caseId: string, customerId: stri
   await db.updateTable('breach_customers').set({ alerted_at: now.getTime() })
     .where('case_id', '=', caseId).where('customer_id', '=', customerId).where('alerted_at', 'is', null).execute();
 }
+
+/** Drops the planned reminders of a customer's alert track (it was alerted). */
+export async function dropCustomerReminders(db: Executor, caseId: string, customerId: string): Promise<void> {
+  await db.deleteFrom('reminders').where('case_id', '=', caseId).where('rule_id', '=', `customer-alert>${customerId}`)
+    .where('state', '=', 'planned').execute();
+}

@@ -7,7 +7,7 @@
  */
 import type { Transaction } from 'kysely';
 import { addNotification, getRecord, listNotifications, listRecipients, saveRecord, setRecipientOutbox } from '../../adapters/db/breach-repository.ts';
-import { linkedCustomers, markAlerted } from '../../adapters/db/customer-repository.ts';
+import { dropCustomerReminders, linkedCustomers, markAlerted } from '../../adapters/db/customer-repository.ts';
 import { getDeadlines, getPrivate } from '../../adapters/db/case-repository.ts';
 import type { DB } from '../../adapters/db/schema.ts';
 import { assess, decide, decideSubjects, mergeFacts, type BreachFacts, type Change } from '../../domain/breach/breach-record.ts';
@@ -170,6 +170,7 @@ export async function customersStep(ctx: StepContext): Promise<StepResult> {
       lateReasons: late.includes(l) ? delayReason! : null, by: ctx.actor.id, given: { language: lang, outboxId: mail.outbox[0]!.id, to: alertAddress(l.customer) },
     });
     await markAlerted(ctx.trx, c.id, l.customer.id, now);
+    await dropCustomerReminders(ctx.trx, c.id, l.customer.id);
   }
   return { ok: true, effects: fx, summary: `alert queued to ${linked.map((l) => l.customer.name).join(', ')}` };
 }

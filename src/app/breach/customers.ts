@@ -9,6 +9,8 @@ import { findCaseByNumber } from '../../adapters/db/case-repository.ts';
 import { findCustomer, linkCustomer, listCustomers, saveCustomer } from '../../adapters/db/customer-repository.ts';
 import type { Executor } from '../../adapters/db/database.ts';
 import { customersFromConfig, parseCustomer, type Customer } from '../../domain/breach/customers.ts';
+import { customerReminderPlan } from '../../domain/breach/notification-rules.ts';
+import { planRows } from '../../adapters/db/reminder-repository.ts';
 import type { Config } from '../../config.ts';
 import type { Actor, AppDeps, Result } from '../deps.ts';
 
@@ -80,7 +82,12 @@ export async function linkBreachCustomers(
     for (const id of ids) if (!(await findCustomer(trx, id))) unknown.push(id);
     if (unknown.length) return { ok: false as const, code: 'CUSTOMER_NOT_FOUND', message: `No customer ${unknown.join(', ')} (dpo-desk customers list).` };
     const linked = [];
-    for (const id of ids) if (await linkCustomer(trx, c.id, id, now)) linked.push(id);
+    for (const id of ids) {
+      if (!(await linkCustomer(trx, c.id, id, now))) continue;
+      linked.push(id);
+      const plan = customerReminderPlan(c.awareAt ?? c.receivedAt, id, (await findCustomer(trx, id))!.noticeHours, now);
+      await planRows(trx, plan.map((p) => ({ id: deps.newId(), caseId: c.id, ...p })), now);
+    }
     if (linked.length) await appendAudit(trx, [{ caseId: c.id, type: 'CustomersLinked', actor: actor.id, at: now, data: { customers: linked } }]);
     return { ok: true as const, linked };
   });

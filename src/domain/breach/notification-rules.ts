@@ -46,3 +46,15 @@ export function checkAuthorityNotification(o: {
 export function customerDueAt(awareAt: Date, noticeHours: number): Date {
   return new Date(awareAt.getTime() + noticeHours * HOUR);
 }
+
+/**
+ * One reminder track per linked customer until it is alerted (the DPA's "where feasible, within 72 hours"): to
+ * the DPO at half the notice hours, 6 hours before and at the customer's deadline. Rule ids `customer-alert>ID`
+ * live by their own clock (a state change does not re-plan them); alerting the customer drops them.
+ */
+export function customerReminderPlan(awareAt: Date, customerId: string, noticeHours: number, now: Date) {
+  const due = customerDueAt(awareAt, noticeHours).getTime();
+  const at = [['half', due - (noticeHours / 2) * HOUR], ['6h', due - 6 * HOUR], ['due', due]] as const;
+  return at.filter(([, t], i) => t > now.getTime() && (i === 0 || t > at[i - 1]![1]))
+    .map(([name, t]) => ({ ruleId: `customer-alert>${customerId}`, occurrence: `${customerId}:${name}:dpo`, recipient: 'dpo' as const, fireAt: new Date(t) }));
+}

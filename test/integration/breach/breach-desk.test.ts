@@ -14,6 +14,7 @@ import { importRecipients } from '../../../src/app/breach/report-incident.ts';
 import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
+import { sweepReminders } from '../../../src/app/sweep-reminders.ts';
 import { registerCsv } from '../../../src/domain/breach/register.ts';
 import type { Desk } from '../../../src/main.ts';
 import { controllerFor } from '../../../src/app/processor-forward.ts';
@@ -121,8 +122,18 @@ describe.each(testDatabases())('the breach desk on $name', (tdb) => {
       expect(await linkBreachCustomers(desk.deps, c.number, ['acme', 'nope'], DPO, clock())).toMatchObject({ ok: false, code: 'CUSTOMER_NOT_FOUND' });
       expect(await linkBreachCustomers(desk.deps, c.number, ['acme', 'bergbau'], DPO, clock())).toMatchObject({ ok: true, linked: ['acme', 'bergbau'] });
       expect(await record(c.number, 'AuthorityNotified', { phase: 'initial' })).toMatchObject({ ok: false, code: 'PROCESSOR_ROLE' });
+      const tracks = async () => (await desk.deps.database.db.selectFrom('reminders').select(['rule_id', 'occurrence']).where('case_id', '=', c.id)
+        .where('rule_id', 'like', 'customer-alert>%').where('state', '=', 'planned').orderBy('fire_at').orderBy('rule_id').execute()).map((r) => r.occurrence);
+      expect(await tracks()).toEqual(['bergbau:half:dpo', 'acme:half:dpo', 'bergbau:6h:dpo', 'bergbau:due:dpo', 'acme:6h:dpo', 'acme:due:dpo']);
       clock.set('2026-03-28T09:00:00Z');
-      expect(await record(c.number, 'CustomerNotified', {})).toMatchObject({ ok: true, case: { state: 'notified' } });
+      expect(await record(c.number, 'CustomerNotified', { customers: 'acme' })).toMatchObject({ ok: true, case: { state: 'notified' } });
+      expect(await tracks()).toEqual(['bergbau:half:dpo', 'bergbau:6h:dpo', 'bergbau:due:dpo']);
+      await sweepReminders(desk.deps, clock()); // Bergbau (48 h) is still to be alerted: the DPO is reminded
+      const reminded = (await listOutbox(desk.deps.database.db)).filter((o) => o.kind === 'reminder').map((o) => JSON.stringify(o.payload.items));
+      expect(reminded.join()).toContain('customer-alert>bergbau');
+      expect(reminded.join()).not.toContain('customer-alert>acme');
+      expect(await record(c.number, 'CustomerNotified', { customers: 'bergbau' })).toMatchObject({ ok: true });
+      expect(await tracks()).toEqual([]);
       expect(await record(c.number, 'Assessed', { ...FACTS, risk: 'high', reasons: 'confirmed exfiltration' })).toMatchObject({ ok: false });
       clock.set('2026-03-30T12:00:00Z'); // after Bergbau's 48 h — but both were alerted in time; a supplement needs no delay reason
       expect(await record(c.number, 'CustomerNotified', { ...FACTS })).toMatchObject({ ok: true });
