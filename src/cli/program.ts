@@ -1,6 +1,6 @@
 /** The `dpo-desk` command: one commander program; usage errors exit 2 with a hint, failures exit 1. */
 import { Command, CommanderError } from 'commander';
-import { breachCommand, customersCommand, exportCommand } from './commands/breach.ts';
+import { breachCommand, customersCommand, registerExportCommand } from './commands/breach.ts';
 import { auditCommand, doctorCommand, migrateCommand } from './commands/admin.ts';
 import { caseCommand, casesCommand } from './commands/cases.ts';
 import { deadlineCommand } from './commands/deadline.ts';
@@ -15,10 +15,13 @@ export function buildProgram(io: CliIo): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), tickCommand(io), startCommand(io), demoCommand(io),
-    customersCommand(io), breachCommand(io), exportCommand(io)]) {
+  for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), tickCommand(io), startCommand(io), demoCommand(io)]) {
     program.addCommand(cmd);
   }
+  // issue 10: customers, breaches, and the breach register under `export`
+  for (const cmd of [customersCommand(io), breachCommand(io)]) program.addCommand(cmd);
+  const exports = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exports');
+  exports.addCommand(registerExportCommand(io));
   return program;
 }
 

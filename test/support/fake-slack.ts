@@ -2,6 +2,7 @@
  * Slack without Slack: a fake Web API on loopback that records every call (`blocks`/`view` parsed from their JSON
  * strings), a sink for response_url posts, injectable failures (429 with Retry-After, `{ok:false}`), a Socket Mode
  * stand-in (apps.connections.open → ws://127.0.0.1, `hello`, envelopes, acks) written against RFC 6455 directly,
+ * files.uploadV2's three steps (getUploadURLExternal, the upload to the URL it returns, completeUploadExternal),
  * and a request signer that signs exactly as Slack does (v0 HMAC-SHA256 over `v0:<ts>:<body>`).
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
@@ -23,18 +24,18 @@ interface Failure {
   times: number;
 }
 
-const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'];
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   /** Members of user groups, for `usergroups.users.list`. */
   readonly usergroups: Record<string, string[]> = {};
+  /** Bytes uploaded to the URLs files.getUploadURLExternal handed out (files.uploadV2), by file id. */
+  readonly uploads = new Map<string, Buffer>();
   private server: Server | null = null;
   private failures = new Map<string, Failure[]>();
   private seq = 0;
   readonly sockets = new Set<Socket>();
-  /** Files uploaded through files.uploadV2 (the bytes posted to the upload URL), by file id. */
-  readonly uploads = new Map<string, { filename: string; raw: Buffer }>();
   /** Pings received from Socket Mode clients (each answered with a pong). */
   pings = 0;
   private acks = new Map<string, (payload: unknown) => void>();
@@ -73,11 +74,10 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '';
-    if (url.startsWith('/upload/')) { // files.uploadV2 step 2: the file's bytes to the URL step 1 returned
-      const upload = this.uploads.get(url.slice('/upload/'.length));
-      if (upload) upload.raw = Buffer.concat(chunks);
-      res.writeHead(upload ? 200 : 404);
-      return void res.end(upload ? 'OK' : 'unknown upload');
+    if (url.startsWith('/upload/')) { // step 2 of files.uploadV2: the bytes, to the URL Slack handed out
+      this.uploads.set(url.slice('/upload/'.length), uploadedBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? '')));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end('OK - 1');
     }
     const raw = Buffer.concat(chunks).toString('utf8');
     const auth = req.headers.authorization;
@@ -113,11 +113,10 @@ export class FakeSlack {
       case 'conversations.open': return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };
       case 'files.getUploadURLExternal': {
         const id = `F${String(n).padStart(6, '0')}`;
-        this.uploads.set(id, { filename: String(p.filename), raw: Buffer.alloc(0) });
-        return { ok: true, file_id: id, upload_url: `http://127.0.0.1:${this.port}/upload/${id}` };
+        return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
-        return { ok: true, files: (typeof p.files === 'string' ? JSON.parse(p.files) : p.files ?? []).map((f: { id: string }) => ({ id: f.id })) };
+        return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })) };
       case 'usergroups.users.list': return { ok: true, users: this.usergroups[p.usergroup] ?? [] };
       case 'apps.connections.open': return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
       case 'views.open': case 'views.push': case 'views.publish': case 'views.update':
@@ -172,6 +171,15 @@ export class FakeSlack {
     writeFrame(socket, 1, JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', ...extra }));
     return acked;
   }
+}
+
+/** The file in an upload body: raw bytes, or the first part of a multipart/form-data body (as the SDK sends it). */
+function uploadedBytes(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(Buffer.from('\r\n\r\n'), body.indexOf(delimiter)) + 4;
+  return body.subarray(start, body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), start));
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -171,12 +171,12 @@ export function breachCommand(io: CliIo): Command {
   return cmd;
 }
 
-export function exportCommand(io: CliIo): Command {
-  const cmd = new Command('export').description('exports');
-  cmd.command('register').description('the breach register (Art. 33(5)): every incident, decisions, reasons, phases')
+/** `export register`: added under the `export` command (the request log export lives there too). */
+export function registerExportCommand(io: CliIo): Command {
+  return new Command('register').description('the breach register (Art. 33(5)): every incident, decisions, reasons, phases')
     .addOption(new Option('--format <format>').choices(['csv', 'json']).default('csv'))
     .option('--from <date>', 'reported on or after (YYYY-MM-DD, UTC)')
-    .option('--to <date>', 'reported before (YYYY-MM-DD, UTC)')
+    .option('--to <date>', 'reported on or before (YYYY-MM-DD, UTC)')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: { format: 'csv' | 'json'; from?: string; to?: string; out?: string }) => {
       const day = (s: string | undefined, name: string) => {
@@ -185,7 +185,9 @@ export function exportCommand(io: CliIo): Command {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(d.getTime())) throw new CliError(`error: ${name} expects a date YYYY-MM-DD, got "${s}"`, 2);
         return d;
       };
-      const range = { from: day(o.from, '--from'), to: day(o.to, '--to') };
+      const to = day(o.to, '--to');
+      const range = { from: day(o.from, '--from'), to: to && new Date(to.getTime() + 86_400_000) };
+      if (range.from && range.to && range.from >= range.to) throw new CliError('error: --from is after --to', 2);
       await withDesk(io, async (desk) => {
         const entries = await registerEntries(desk.deps.database.db, range);
         const body = o.format === 'csv' ? registerCsv(entries) : registerJson(entries);
@@ -195,5 +197,4 @@ export function exportCommand(io: CliIo): Command {
         } else io.out(body.trimEnd());
       });
     });
-  return cmd;
 }

@@ -74,6 +74,7 @@ describe.each(testDatabases())('breach commands on $name', (tdb) => {
     const json = JSON.parse((await cli(['export', 'register', '--format', 'json'])).out);
     expect(json[0]).toMatchObject({ case: c.number, risk: 'high', notifications: [{ audience: 'authority', phase: 'initial', reference: 'LDA-1' }] });
     expect(JSON.parse((await cli(['export', 'register', '--format', 'json', '--from', '2099-01-01'])).out)).toEqual([]);
+    expect(await cli(['export', 'register', '--from', '2026-03-02', '--to', '2026-03-01'])).toMatchObject({ code: 2, err: expect.stringContaining('--from is after --to') });
     expect(await cli(['export', 'register', '--from', '01.03.2026'])).toMatchObject({ code: 2, err: expect.stringContaining('--from expects a date') });
   });
 

@@ -68,10 +68,10 @@ describe.each(testDatabases())('reporting an incident from Slack on $name', (tdb
     expect(await answer(await command(h, USERS.manager, 'register'))).toContain('uploaded to you in a direct message');
     const done = h.fake.of('files.completeUploadExternal');
     expect(done.at(-1)!.params.channel_id).toBe('D0MANAGER');
-    const id = JSON.parse(done.at(-1)!.params.files)[0].id as string;
-    const file = h.fake.uploads.get(id)!;
-    expect(file.filename).toMatch(/^breach-register-2026-03-05\.csv$/);
-    const csv = file.raw.toString('utf8');
+    const id = done.at(-1)!.params.files[0].id as string;
+    const asked = h.fake.of('files.getUploadURLExternal').at(-1)!;
+    expect(asked.params.filename).toBe('breach-register-2026-03-05.csv');
+    const csv = h.fake.uploads.get(id)!.toString('utf8');
     expect(csv).toContain(Object.keys(REGISTER_COLUMNS).join(','));
     expect(csv).toMatch(/BRE-2026-0001,controller,reported/);
     expect(await answer(await command(h, USERS.agent, 'register'))).toContain('Not allowed: export needs the role dpo or manager');
