@@ -27,6 +27,7 @@ export function helpText(command: string): string {
     `\`${c} reply <case>\` · \`${c} verify <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} resume <case>\``,
     `\`${c} extend <case>\` · \`${c} close <case>\``,
     `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports · DPO, managers: \`${c} register\` — the breach register as a file`,
+    `DPO, breaches: \`${c} record <case> [Assessed|NotABreach|NotNotifiable|AuthorityNotified|CustomerNotified|SubjectsNotificationDecided|SubjectsNotified]\``,
     `DPO: \`${c} assess <case> none|low|risk|high <reasons>\` · \`${c} notify <case> [phase]\` · \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');

@@ -10,7 +10,7 @@ export const RISKS = ['none', 'risk', 'high'] as const;
 export const PAUSE_REASONS = ['identity', 'clarification'] as const;
 
 /** Commands about one case. */
-const CASE_COMMANDS = ['show', 'take', 'reply', 'verify', 'resume', 'extend', 'close', 'assign', 'note', 'pause', 'assess', 'notify', 'deadline'] as const;
+const CASE_COMMANDS = ['show', 'take', 'reply', 'verify', 'resume', 'extend', 'close', 'assign', 'note', 'pause', 'assess', 'notify', 'deadline', 'record'] as const;
 export type CaseCommandName = (typeof CASE_COMMANDS)[number];
 
 export type ParsedCommand =
@@ -22,7 +22,8 @@ export type ParsedCommand =
   | { name: 'pause'; caseNumber: string | null; reason: 'identity' | 'clarification' | null }
   | { name: 'assess'; caseNumber: string | null; risk: (typeof RISKS)[number]; reasons: string }
   | { name: 'notify'; caseNumber: string | null; phase: string }
-  | { name: 'deadline'; caseNumber: string | null; at: string; rationale: string };
+  | { name: 'deadline'; caseNumber: string | null; at: string; rationale: string }
+  | { name: 'record'; caseNumber: string | null; event: string | null };
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: string };
 
@@ -86,6 +87,8 @@ function caseArgs(name: CaseCommandName, caseNumber: string | null, rest: string
         return fail('`deadline` needs the instant the clock runs from and a rationale: `deadline BRE-2026-0001 2026-03-02T09:00 found the log entry`.');
       }
       return ok({ name, caseNumber, at: rest[0]!.replace(' ', 'T'), rationale: rest.slice(1).join(' ') });
+    case 'record':
+      return rest.length > 1 ? fail('`record` takes a case and one event: `record BRE-2026-0001 AuthorityNotified`.') : ok({ name, caseNumber, event: rest[0] ?? null });
     default:
       return rest.length ? fail(`\`${name}\` takes only a case number (got "${rest.join(' ')}").`) : ok({ name, caseNumber });
   }

@@ -11,6 +11,7 @@ import type { Case } from '../../../domain/case.ts';
 import { openCaseForm } from '../views/intake.ts';
 import { recordBreachEvent } from '../../../app/breach/breach-commands.ts';
 import { myReports, openReportForm } from '../views/report.ts';
+import { openBreachEvent } from '../views/breach-event.ts';
 import { uploadRegister } from '../register-upload.ts';
 import { caseCard, caseList, ephemeral, registerMessage, usage } from '../blocks/lists.ts';
 import { allCases, listing } from '../case-queries.ts';
@@ -23,7 +24,7 @@ type CaseCommand = Extract<ParsedCommand, { caseNumber: string | null }>;
 
 const ACTION_OF: Record<CaseCommand['name'], SlackAction> = {
   show: 'view', take: 'take', assign: 'assign', note: 'note', reply: 'reply', verify: 'verify', pause: 'pause',
-  resume: 'resume', extend: 'extend', close: 'close', assess: 'assess', notify: 'notify', deadline: 'override',
+  resume: 'resume', extend: 'extend', close: 'close', assess: 'assess', notify: 'notify', deadline: 'override', record: 'assess',
 };
 
 const LIST_TITLES = { mine: 'My open cases', open: 'Open cases', overdue: 'Overdue cases', 'due-this-week': 'Due within 7 days' };
@@ -110,6 +111,8 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, c
       const r = await overrideDeadline(deps, { ...input(), at: at.toJSDate(), rationale: cmd.rationale }, now);
       return io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: clock recomputed, due ${x.governingDueAt?.toISOString() ?? '—'}.`)));
     }
+    case 'record':
+      return openBreachEvent(io, c, cmd.event, { channel: inv.channel });
     case 'reply':
       return openReply(ctx, io, c, team, meta);
     case 'pause':
