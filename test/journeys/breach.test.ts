@@ -106,6 +106,9 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       expect(notices()[1]!.parsed.text).toContain('identity theft and fraud with bank details');
       expect(notices()[1]!.parsed.text).toContain('watch your bank statements');
 
+      const status = await answer(await command(h, USERS.dpo, `record ${c.number}`));
+      expect(status).toContain('authority: initial');
+      expect(status).toContain('notices: 3 sent, 0 pending, 0 failed');
       const csvOut = await register(USERS.dpo);
       for (const s of [c.number, 'high', 'LDA-2026-4711', 'the theft was only linked to the laptop inventory on Monday', 'communicate', '3/0/0']) expect(csvOut).toContain(s);
     });

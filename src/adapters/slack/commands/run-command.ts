@@ -112,7 +112,7 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, c
       return io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: clock recomputed, due ${x.governingDueAt?.toISOString() ?? '—'}.`)));
     }
     case 'record':
-      return openBreachEvent(io, c, cmd.event, { channel: inv.channel });
+      return openBreachEvent(ctx, io, c, cmd.event, { channel: inv.channel });
     case 'reply':
       return openReply(ctx, io, c, team, meta);
     case 'pause':

@@ -9,7 +9,9 @@ import { recordBreachEvent } from '../../../app/breach/breach-commands.ts';
 import { importRecipients } from '../../../app/breach/report-incident.ts';
 import type { Case } from '../../../domain/case.ts';
 import { VIEW_BREACH_EVENT } from '../action-ids.ts';
-import { plain } from '../blocks/case-facts.ts';
+import { plain, section } from '../blocks/case-facts.ts';
+import { getRecord, listNotifications, recipientProgress } from '../../db/breach-repository.ts';
+import { linkedCustomers } from '../../db/customer-repository.ts';
 import { ephemeral } from '../blocks/lists.ts';
 import { messageModal } from '../blocks/modals.ts';
 import { actorOf, type Responder, type SlackContext } from '../context.ts';
@@ -39,11 +41,28 @@ export function breachEventModal(c: Case, event: string, meta: { channel?: strin
   };
 }
 
-/** Opens the modal for `event`, or lists the events when none (or an unknown one) is named. */
-export async function openBreachEvent(io: Responder, c: Case, event: string | null, meta: { channel?: string | null }): Promise<void> {
+/** Where the register entry stands: decisions, phases, customers, the people's notices (sent/pending/failed). */
+export async function breachStatus(ctx: SlackContext, c: Case): Promise<string> {
+  const db = ctx.deps.database.db;
+  const r = await getRecord(db, c.id);
+  const p = await recipientProgress(db, c.id);
+  const lines = [
+    `*${c.number}* — ${c.role}, state ${c.state.replace(/_/g, ' ')}`,
+    `Risk: ${r.assessment ? `${r.assessment.risk} (<@${r.assessment.by}>)` : 'not assessed'}${r.decision ? ` · decision: ${r.decision.kind.replace(/_/g, ' ')}` : ''}`,
+    ...(await listNotifications(db, c.id)).map((n) => `• ${n.audience}${n.customer ? ` ${n.customer}` : ''}: ${n.phase} ${n.at.toISOString().slice(0, 16)}Z${n.reference ? ` ref ${n.reference}` : ''}`),
+    ...(await linkedCustomers(db, c.id)).filter((l) => !l.alertedAt).map((l) => `• customer ${l.customer.name}: *not alerted yet*`),
+    `Art. 34: ${r.subjects ? `${r.subjects.decision}${r.subjects.ground ? ` (ground ${r.subjects.ground})` : ''}` : 'not decided'} · notices: ${p.sent} sent, ${p.pending + p.unsent} pending, ${p.failed} failed`,
+  ];
+  return lines.join('\n');
+}
+
+/** Opens the modal for `event`, or shows where the breach stands and the events when none is named. */
+export async function openBreachEvent(ctx: SlackContext, io: Responder, c: Case, event: string | null, meta: { channel?: string | null }): Promise<void> {
   const known = Object.keys(BREACH_FIELDS);
   if (c.kind !== 'breach') return io.reply(ephemeral(`:x: ${c.number} is not a breach case.`));
-  if (!event || !BREACH_FIELDS[event]) return io.reply(ephemeral(`Record one of: ${known.join(', ')} — e.g. \`record ${c.number} Assessed\`.`));
+  if (!event || !BREACH_FIELDS[event]) {
+    return io.reply(ephemeral(c.number, [section(await breachStatus(ctx, c)), section(`Record one of: ${known.join(', ')} — e.g. \`record ${c.number} Assessed\`.`)]));
+  }
   if (!(await io.openView(breachEventModal(c, event, meta)))) await io.reply(ephemeral('Type the command in a channel to open the form.'));
 }
 
