@@ -1,5 +1,8 @@
 /** The breach desk's pure rules: the register entry's decisions, the 72-hour rule, recipients CSV, the register CSV. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../../src/main.ts';
 import { assess, decide, decideSubjects, emptyRecord, missingFacts } from '../../../src/domain/breach/breach-record.ts';
 import { customerNamed, customersFromConfig, parseCustomer } from '../../../src/domain/breach/customers.ts';
 import { authorityDraft, customerAlertFields, subjectNoticeFields } from '../../../src/domain/breach/drafts.ts';
@@ -115,6 +118,12 @@ describe('the register CSV', () => {
     customers: [], notifications: [{ audience: 'authority', customer: null, phase: 'initial', at, reference: 'DPA-1', lateReasons: null, by: 'U0DPO' }],
     subjectsNotified: { sent: 0, pending: 0, failed: 0 },
   };
+  it('every column is documented in the README, in order', () => {
+    const readme = readFileSync(join(ROOT_DIR, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Register columns**'), readme.indexOf('**Fields of `breach record`**'));
+    const named = [...section.matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).filter((x) => x in REGISTER_COLUMNS);
+    expect(named).toEqual(Object.keys(REGISTER_COLUMNS));
+  });
   it('documented columns in order, formula cells escaped, fields with separators quoted', () => {
     const [header, row] = registerCsv([entry]).split('\r\n');
     expect(header).toBe(Object.keys(REGISTER_COLUMNS).join(','));
