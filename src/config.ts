@@ -43,6 +43,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'expected a log level such as info' })
     .default('info'),
   OUTBOX_DIR: z.string().optional(),
+  WORKFLOWS_DIR: z.string().trim().min(1).optional(),
+  TEMPLATES_DIR: z.string().trim().min(1).optional(),
   // The DPO mailbox (read with IMAP). Unset IMAP_HOST: no mailbox, the demo runs over sample mail.
   IMAP_HOST: z.string().trim().min(1).optional(),
   IMAP_PORT: port('IMAP_PORT').default(993),
@@ -123,6 +125,9 @@ export interface Config {
   logLevel: string;
   /** Where the file transport writes outgoing effects when no mail server or Slack is configured. */
   outboxDir: string | null;
+  /** The workflow definitions (default: the shipped workflows/) and the templates (default: templates/). */
+  workflowsDir: string | null;
+  templatesDir: string | null;
   imap: { host: string; port: number; secure: boolean; user: string; password: string; mailbox: string;
     processed: string; quarantine: string; pollSeconds: number } | null;
   smtp: { host: string; port: number; secure: boolean; user: string | null; password: string | null } | null;
@@ -250,6 +255,8 @@ function toConfig(e: z.infer<typeof schema>): Config {
     },
     logLevel: e.LOG_LEVEL,
     outboxDir: e.OUTBOX_DIR ?? null,
+    workflowsDir: e.WORKFLOWS_DIR ?? null,
+    templatesDir: e.TEMPLATES_DIR ?? null,
     imap: e.IMAP_HOST ? {
       host: e.IMAP_HOST, port: e.IMAP_PORT, secure: e.IMAP_SECURE, user: e.IMAP_USER!, password: e.IMAP_PASSWORD!,
       mailbox: e.IMAP_MAILBOX, processed: e.IMAP_PROCESSED_MAILBOX, quarantine: e.IMAP_QUARANTINE_MAILBOX,

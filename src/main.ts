@@ -64,14 +64,15 @@ export function createDesk(opts: DeskOptions): Desk {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
   const database = openDatabase(config.databaseUrl);
+  const templatesDir = config.templatesDir ?? join(ROOT_DIR, 'templates');
   const deps: AppDeps = {
     database,
     config,
-    workflows: loadWorkflows(join(ROOT_DIR, 'workflows'), join(ROOT_DIR, 'templates')),
+    workflows: loadWorkflows(config.workflowsDir ?? join(ROOT_DIR, 'workflows'), templatesDir),
     calendar: createWorkingCalendar(config.org.holidays, config.org.closures),
     intake: intakePolicy(config),
     mail: opts.mail === undefined
-      ? createMailComposer(createMailRenderer({ dir: join(ROOT_DIR, 'templates', 'mail') }), config) : opts.mail,
+      ? createMailComposer(createMailRenderer({ dir: join(templatesDir, 'mail') }), config) : opts.mail,
     newId: opts.newId ?? randomUUID,
     random: opts.random ?? Math.random,
     clock: opts.clock ?? (() => new Date()),

@@ -6,12 +6,28 @@ import type { Case } from '../domain/case.ts';
 import type { NewAuditEvent } from '../adapters/db/audit-log.ts';
 import type { AppDeps } from './deps.ts';
 
-export function caseDeadlines(deps: Pick<AppDeps, 'config' | 'calendar'>, c: Case, pauses: readonly Pause[], now: Date): Deadline[] {
+/**
+ * A request's or breach's clocks come from its regimes; an obligation's one clock from its definition (e.g. 10
+ * business days from the notice being sent — none until it is).
+ */
+export function caseDeadlines(
+  deps: Pick<AppDeps, 'config' | 'calendar' | 'workflows'>, c: Case, pauses: readonly Pause[], now: Date,
+): Deadline[] {
   const { org, clocks } = deps.config;
+  const own = deps.workflows.get(c.workflow)?.clock;
+  const asOf = dateInZone(now, org.timezone);
+  if (own) {
+    const from = own.from === 'received' ? c.receivedAt : c.clockFrom;
+    if (!from) return [];
+    return [computeDeadline({
+      regime: 'contract', receivedAt: from, zone: org.timezone, calendar: deps.calendar, pauses, asOf,
+      settings: { ...clocks, contractDays: own.days, contractUnit: own.unit },
+    })];
+  }
   const extension = c.extension?.sentOn ? { noticeSentOn: c.extension.sentOn, reasons: c.extension.reasons } : null;
   return c.regimes.map((regime) => computeDeadline({
     regime, receivedAt: c.receivedAt, zone: org.timezone, calendar: deps.calendar, pauses, awareAt: c.awareAt,
-    extension, asOf: dateInZone(now, org.timezone), settings: clocks,
+    extension, asOf, settings: clocks,
   }));
 }
 

@@ -1,108 +1,165 @@
 /**
- * Applying a workflow event to a case (take a step, pause, resume, extend, close): load → decide with the
- * workflow and the deadline engine → save the case, its clocks, audit events and outbox rows in one transaction.
+ * Applying a workflow event to a loaded case, inside the caller's transaction: decide with the definition → run
+ * its named effects → pause/resume and recompute clocks → queue its mail (or refuse when the mail cannot go) →
+ * save the case once, with its reminders, audit events and outbox rows.
  */
 import type { Transaction } from 'kysely';
 import {
   closePause, findCaseByNumber, getDeadlines, getPauses, getPrivate, openPause, saveDeadlines, updateCase,
 } from '../adapters/db/case-repository.ts';
+import { threadOf } from '../adapters/db/mail-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
-import { governingDeadline } from '../domain/deadlines/deadline.ts';
-import { decideExtension } from '../domain/deadlines/extension.ts';
 import { dateInZone } from '../domain/local-date.ts';
-import { applyEvent } from '../domain/workflow/interpreter.ts';
+import { doneOf } from '../domain/workflow/definition.ts';
+import { applyEvent, nestFields } from '../domain/workflow/interpreter.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
-import { caseNotice, mailToRequester, MailContextError } from './compose-mail.ts';
+import { caseNotice, mailToRequester, MailContextError, type Effects } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
 import { replanReminders } from './plan-reminders.ts';
-import { threadOf } from '../adapters/db/mail-repository.ts';
+import { applyEffects } from './workflow-effects.ts';
 
-export interface CaseEventInput {
-  caseNumber: string;
+export interface EventInput {
   type: string;
   actor: Actor;
   fields?: Record<string, unknown>;
-  /** A client's key (a button press, a modal submission): the same key never has two effects. */
-  idempotencyKey?: string;
+  /** A client's key (a button press, a modal submission): outbox rows are keyed by it. */
+  key?: string;
 }
 
-export async function recordCaseEvent(deps: AppDeps, input: CaseEventInput, now: Date): Promise<Result<{ case: Case }>> {
+/** What an event did: the saved case and the mails it queued (never counted when withheld). */
+export type EventOutcome = Result<{ case: Case; mails: number }>;
+
+/** Thrown inside a transaction to roll it back and answer with the refusal. */
+export class Refusal extends Error {
+  constructor(readonly result: { ok: false; code: string; message: string }) {
+    super(result.message);
+  }
+}
+
+/** One event in its own transaction, as the desk itself (tests, the system's own steps). */
+export async function recordCaseEvent(
+  deps: AppDeps, input: EventInput & { caseNumber: string; idempotencyKey?: string }, now: Date,
+): Promise<EventOutcome> {
   try {
-    return await applyInTransaction(deps, input, now);
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const r = await recordCaseEventIn(trx, deps, { ...input, key: input.key ?? input.idempotencyKey }, now);
+      if (!r.ok) throw new Refusal(r);
+      return r;
+    });
   } catch (e) {
-    if (e instanceof MailContextError) {
-      return { ok: false, code: 'TEMPLATE_CONTEXT_INVALID', message: `${input.type} needs more for the ${e.template} mail: ${e.message}` };
-    }
+    if (e instanceof Refusal) return e.result;
     throw e;
   }
 }
 
-async function applyInTransaction(deps: AppDeps, input: CaseEventInput, now: Date): Promise<Result<{ case: Case }>> {
-  return deps.database.db.transaction().execute((trx) => recordCaseEventIn(trx, deps, input, now));
+/** Loads the case by number, then applies (a data subject's reply resumes the clock as the mail is filed). */
+export async function recordCaseEventIn(
+  trx: Transaction<DB>, deps: AppDeps, input: EventInput & { caseNumber: string }, now: Date,
+): Promise<EventOutcome> {
+  const c = await findCaseByNumber(trx, input.caseNumber);
+  if (!c) return { ok: false, code: 'CASE_NOT_FOUND', message: `No case ${input.caseNumber}.` };
+  return applyCaseEventTo(trx, deps, c, input, now);
 }
 
-/** The same inside a caller's transaction (a data subject's reply resumes the clock as the mail is filed). */
-export async function recordCaseEventIn(
-  trx: Transaction<DB>, deps: AppDeps, input: CaseEventInput, now: Date,
-): Promise<Result<{ case: Case }>> {
-  const loaded = await findCaseByNumber(trx, input.caseNumber);
-  if (!loaded) return { ok: false, code: 'CASE_NOT_FOUND', message: `No case ${input.caseNumber}.` };
+/** Applies one event to `loaded` and saves it once. A refusal leaves everything as it was. */
+export async function applyCaseEventTo(
+  trx: Transaction<DB>, deps: AppDeps, loaded: Case, input: EventInput, now: Date,
+): Promise<EventOutcome> {
+  const wf = deps.workflows.of(loaded);
   const fields = input.fields ?? {};
-  const decision = applyEvent(deps.workflows[loaded.kind], loaded.state, { type: input.type, role: input.actor.role, fields }, loaded.requestTypes);
+  const role = input.actor.role === 'viewer' ? 'manager' : input.actor.role;
+  const decision = applyEvent(wf, loaded, { type: input.type, role, fields });
   if (!decision.ok) return decision;
   const today = dateInZone(now, deps.config.org.timezone);
-  let c: Case = { ...loaded, state: decision.to, updatedAt: now };
-
-  if (input.type === 'ExtensionRequested') {
-    const refusal = await checkExtension(trx, c, String(fields.reasons), today);
-    if (refusal) return refusal;
-    c = { ...c, extension: { reasons: String(fields.reasons), requestedAt: now, sentOn: null } };
-  }
-  if (input.type === 'IdentityVerified') c = { ...c, identityVerifiedAt: now };
-  if (decision.final) c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? decision.to) };
+  const t = decision.transition;
+  const effected = await applyEffects({
+    trx, deps, case: { ...loaded, state: decision.to, updatedAt: now }, transition: t, fields, actor: input.actor, now, today,
+  });
+  if (!effected.ok) return effected;
+  let c = effected.case;
+  if (decision.final) c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? doneOf(t, fields)) };
   if (decision.clock?.action === 'pause') {
     await openPause(trx, { id: deps.newId(), caseId: c.id, reason: decision.clock.reason, askedOn: today, at: now });
   }
   if (decision.clock?.action === 'resume') await closePause(trx, c.id, today, now);
 
-  const deadlines = caseDeadlines(deps, c, await getPauses(trx, c.id), now);
-  const clocked = decision.clock ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
-  if (decision.clock) await saveDeadlines(trx, c.id, deadlines, now);
+  const recompute = Boolean(decision.clock) || c.requestTypes !== loaded.requestTypes;
+  const deadlines = recompute ? caseDeadlines(deps, c, await getPauses(trx, c.id), now) : await getDeadlines(trx, c.id);
+  const clocked = recompute ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
+  const key = input.key ?? `${c.id}:v${c.version + 1}`;
+  const mail = await eventMail(trx, deps, clocked.case, deadlines, decision.templates, {
+    fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null, needsMail: t.effects.includes('needs_mail'),
+  });
+  // Past this point something was written (a pause): a refusal must roll the caller's transaction back.
+  if (!mail.ok) throw new Refusal(mail);
+  if (recompute) await saveDeadlines(trx, c.id, deadlines, now);
   const saved = await updateCase(trx, clocked.case);
   await replanReminders(trx, deps, saved, deadlines, now);
-  const key = input.idempotencyKey ?? `${c.id}:v${saved.version}`;
-  const mail = mailToRequester(deps, {
-    case: saved, private: (await getPrivate(trx, c.id))!, deadlines, templates: decision.templates, fields,
-    key, actor: input.actor.id, now, onSent: input.type === 'ExtensionRequested' ? 'ExtensionNoticeSent' : null,
-    thread: decision.templates.length ? await threadOf(trx, c.id) : null,
-  });
   const stepped = {
     caseId: c.id, type: input.type, actor: input.actor.id, at: now,
     data: { from: decision.from, to: decision.to, role: input.actor.role, ...auditFields(fields) },
   };
-  const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, { event: input.type, by: input.actor.id });
-  await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [stepped, ...clocked.audit, ...mail.audit] }, now);
-  return { ok: true, case: saved };
+  const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, {
+    event: input.type, done: doneOf(t, fields), by: input.actor.id, ...mailNotice(mail.fx, decision.templates.length),
+  });
+  await persistEffects(trx, { outbox: [notice, ...mail.fx.outbox], audit: [stepped, ...clocked.audit, ...mail.fx.audit] }, now);
+  return { ok: true, case: saved, mails: mail.fx.outbox.length };
 }
 
-/** Pre-checks an extension as if its notice went out today; the deliverer confirms it once actually sent. */
-async function checkExtension(trx: Transaction<DB>, c: Case, reasons: string, today: string) {
-  if (c.extension) {
-    return { ok: false as const, code: 'EXTENSION_ALREADY_USED', message: 'This case was already extended; it can be extended once.' };
+/** What the thread line says about the mail: queued, or withheld and why — never "queued" for a withheld one. */
+function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
+  if (!templates) return {};
+  const withheld = fx.audit.filter((a) => a.type === 'MailWithheld').map((a) => String(a.data.reason));
+  return { mailsQueued: fx.outbox.length, ...(withheld.length ? { mailWithheld: withheld[0] } : {}) };
+}
+
+/**
+ * The event's mail to the data subject. When the event *is* its mail (`needs_mail`) and the mail would be
+ * withheld — no address, an unconfirmed one — the event is refused with the reason and the way out.
+ */
+async function eventMail(
+  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, templates: string[],
+  o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean },
+): Promise<{ ok: true; fx: Effects } | { ok: false; code: string; message: string }> {
+  if (!templates.length) return { ok: true, fx: { outbox: [], audit: [] } };
+  const priv = await getPrivate(trx, c.id);
+  if (!priv) return { ok: true, fx: { outbox: [], audit: [] } };
+  let fx: Effects;
+  try {
+    fx = mailToRequester(deps, {
+      case: c, private: priv, deadlines, templates, fields: nestFields(o.fields), key: o.key, actor: o.actor, now: o.now,
+      onSent: o.onSent, thread: await threadOf(trx, c.id),
+    });
+  } catch (e) {
+    if (!(e instanceof MailContextError)) throw e;
+    return { ok: false, code: 'TEMPLATE_CONTEXT_INVALID', message: `The ${e.template} mail needs more: ${e.message}` };
   }
-  const governing = governingDeadline((await getDeadlines(trx, c.id)).filter((d) => d.extendedDue));
-  if (!governing) return { ok: false as const, code: 'EXTENSION_NOT_AVAILABLE', message: 'None of this case\'s clocks can be extended.' };
-  const d = decideExtension(governing, { sentOn: today, reasons });
-  return d.ok ? null : d;
+  const withheld = fx.audit.find((a) => a.type === 'MailWithheld');
+  if (o.needsMail && withheld) {
+    return { ok: false, code: 'MAIL_WITHHELD', message: `Not done: ${withheldWords(String(withheld.data.reason), c.number)}` };
+  }
+  return { ok: true, fx };
+}
+
+/** The reason a mail cannot go, with the way out. */
+export function withheldWords(reason: string, caseNumber: string): string {
+  if (/unverified|unconfirmed/.test(reason)) {
+    return `the data subject's address is not confirmed yet (it was recovered from a forwarded mail). `
+      + `Confirm it first: \`/dpo confirm ${caseNumber} [address]\` or \`dpo-desk case confirm ${caseNumber}\`.`;
+  }
+  if (/no address/.test(reason)) {
+    return `there is no address for the data subject. Add one: \`/dpo confirm ${caseNumber} <address>\`.`;
+  }
+  return `the mail cannot be sent (${reason}).`;
 }
 
 /** Decision fields worth keeping in the audit log: short facts, never free text about a person. */
 function auditFields(fields: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  for (const k of ['reasons', 'outcome', 'phase', 'risk', 'ground', 'lateReasons']) {
-    if (typeof fields[k] === 'string') kept[k] = fields[k];
+  for (const k of ['reasons', 'outcome', 'phase', 'risk', 'ground', 'late_reasons', 'reference', 'types']) {
+    if (typeof fields[k] === 'string' || Array.isArray(fields[k])) kept[k] = fields[k];
   }
   return kept;
 }

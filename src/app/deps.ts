@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { WorkingCalendar } from '../domain/deadlines/working-calendar.ts';
 import type { MailComposer } from './compose-mail.ts';
 import type { IntakePolicy } from '../domain/intake/understanding.ts';
+import type { DeskRole } from '../domain/workflow/permissions.ts';
 
 export interface AppDeps {
   database: Database;
@@ -26,7 +27,7 @@ export interface AppDeps {
 /** An actor: who did it (a Slack user id, an e-mail, `system`, `cli`) and in which role. */
 export interface Actor {
   id: string;
-  role: 'agent' | 'dpo' | 'manager' | 'system';
+  role: DeskRole;
 }
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; code: string; message: string };

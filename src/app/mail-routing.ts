@@ -80,14 +80,14 @@ async function reply(
   trx: Transaction<DB>, deps: AppDeps, c: Case, via: string, row: InboxRow, m: Understanding, now: Date,
 ): Promise<Routed> {
   if (m.messageId) await recordCaseMessage(trx, c.id, m.messageId, 'in', now);
-  const paused = deps.workflows[c.kind].states[c.state]?.clock === 'paused';
-  const closed = Boolean(deps.workflows[c.kind].states[c.state]?.final);
+  const paused = deps.workflows.of(c).states[c.state]?.clock === 'paused';
+  const closed = Boolean(deps.workflows.of(c).states[c.state]?.final);
   await persistEffects(trx, {
     outbox: paused ? [] : [caseNotice(deps, c, closed ? 'reply-on-closed-case' : 'reply-received', `${row.id}:reply`, now)],
     audit: [{ caseId: c.id, type: 'MailReceived', actor: 'system', at: now, data: { inbox: row.id, via, closed } }],
   }, now);
   if (paused) {
-    const resumed = await recordCaseEventIn(trx, deps, { caseNumber: c.number, type: 'SubjectReplied', actor: SYSTEM, idempotencyKey: `${row.id}:resumed` }, now);
+    const resumed = await recordCaseEventIn(trx, deps, { caseNumber: c.number, type: 'SubjectReplied', actor: SYSTEM, key: `${row.id}:resumed` }, now);
     if (!resumed.ok) deps.log.warn({ case: c.number, code: resumed.code }, 'reply did not resume the clock');
   }
   return { state: 'processed', action: 'attach', reason: null, caseId: c.id };

@@ -22,6 +22,7 @@ type Handler = (deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date) 
 export const ON_SENT: Record<string, Handler> = {
   ExtensionNoticeSent: extensionNoticeSent,
   RemindersSent: remindersSent,
+  ClockStarted: clockStarted,
 };
 
 /** What a permanent failure of such a row means, in the transaction that marks it failed. */
@@ -72,6 +73,22 @@ async function extensionNoticeSent(deps: AppDeps, trx: Transaction<DB>, row: Out
   await replanReminders(trx, deps, saved, deadlines, now);
   await appendAudit(trx, [
     { caseId: c.id, type: 'Extended', actor: 'system', at: now, data: { sentOn, extendedDue: decision.extendedDue } },
+    ...clocked.audit,
+  ]);
+}
+
+/** An obligation whose clock runs from its notice being sent: the first confirmed notice starts it. */
+async function clockStarted(deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
+  const c = row.caseId ? await findCaseById(trx, row.caseId) : null;
+  if (!c || c.clockFrom || c.closedAt) return;
+  const started = { ...c, clockFrom: now, updatedAt: now };
+  const deadlines = caseDeadlines(deps, started, await getPauses(trx, c.id), now);
+  const clocked = withDeadlines(started, deadlines, 'system', now);
+  await saveDeadlines(trx, c.id, deadlines, now);
+  const saved = await updateCase(trx, clocked.case);
+  await replanReminders(trx, deps, saved, deadlines, now);
+  await appendAudit(trx, [
+    { caseId: c.id, type: 'ClockStarted', actor: 'system', at: now, data: { outboxId: row.id, kind: row.kind } },
     ...clocked.audit,
   ]);
 }

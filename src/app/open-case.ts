@@ -3,12 +3,14 @@
  * The same source (a Message-ID, a Slack view) never opens two cases.
  */
 import type { Transaction } from 'kysely';
+import { appendAudit } from '../adapters/db/audit-log.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import { findCaseBySource, getDeadlines, insertCase, nextSequence, saveDeadlines } from '../adapters/db/case-repository.ts';
 import { formatCaseNumber, type Case, type CasePrivate, type Channel } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
 import { dateInZone } from '../domain/local-date.ts';
-import { CASE_PREFIX, type CaseKind, type Language, type RegimeId, type RequestType } from '../domain/vocabulary.ts';
+import { prefixOf } from '../domain/workflow/definition.ts';
+import { type CaseKind, type Language, type RegimeId, type RequestType } from '../domain/vocabulary.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { Actor, AppDeps } from './deps.ts';
@@ -18,6 +20,10 @@ import { automaticMailWithheld, countAutomaticMail, persistEffects } from './eff
 
 export interface OpenCaseInput {
   kind: CaseKind;
+  /** The workflow definition (default: the kind's own, request or breach). */
+  workflow?: string;
+  /** Facts a definition's opening fields recorded (never personal data). */
+  facts?: Record<string, unknown>;
   requestTypes?: RequestType[];
   /** Default: the configured ORG_REGIMES for requests, gdpr-breach for breaches. */
   regimes?: RegimeId[];
@@ -57,14 +63,20 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
     if (existing) return { case: existing, deadlines: await getDeadlines(trx, existing.id), created: false };
   }
   const { config } = deps;
+  const wf = input.workflow ? deps.workflows.get(input.workflow) : deps.workflows[input.kind as 'request' | 'breach'];
+  if (!wf || wf.kind !== input.kind) throw new RangeError(`no ${input.kind} workflow ${input.workflow ?? ''}`.trim());
   const receivedDate = dateInZone(input.receivedAt, config.org.timezone);
-  const seq = await nextSequence(trx, CASE_PREFIX[input.kind], Number(receivedDate.slice(0, 4)));
+  const year = Number(receivedDate.slice(0, 4));
+  const prefix = prefixOf(wf);
+  const seq = await nextSequence(trx, prefix, year);
   const draft: Case = {
-    id: deps.newId(), number: formatCaseNumber(input.kind, Number(receivedDate.slice(0, 4)), seq),
-    sourceKey: input.sourceKey ?? null, kind: input.kind, state: deps.workflows[input.kind].initial,
+    id: deps.newId(), number: formatCaseNumber(prefix, year, seq),
+    sourceKey: input.sourceKey ?? null, kind: input.kind, state: wf.initial, workflow: wf.id, facts: input.facts ?? {},
+    clockFrom: null,
     requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
     regimes: input.regimes ?? (input.kind === 'breach'
-      ? [config.org.role === 'processor' ? 'processor-breach' : 'gdpr-breach'] : [...config.org.regimes]),
+      ? [config.org.role === 'processor' ? 'processor-breach' : 'gdpr-breach']
+      : input.kind === 'obligation' ? ['contract'] : [...config.org.regimes]),
     role: config.org.role, owner: input.owner ?? null, language: input.language ?? config.org.defaultLanguage,
     channel: input.channel, receivedAt: input.receivedAt, receivedDate, detectedAt: input.detectedAt ?? null,
     awareAt: input.kind === 'breach' ? input.awareAt ?? input.receivedAt : null, governingRegime: null,
@@ -85,7 +97,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const opened = {
     caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,
     data: {
-      number: c.number, kind: c.kind, requestTypes: c.requestTypes, regimes: c.regimes, role: c.role,
+      number: c.number, kind: c.kind, workflow: c.workflow, requestTypes: c.requestTypes, regimes: c.regimes, role: c.role,
       channel: c.channel, receivedAt: c.receivedAt.toISOString(), receivedDate, language: c.language,
       awareAt: c.awareAt?.toISOString() ?? null, awareRationale: input.awareRationale ?? null,
       requesterVerified: priv.requesterVerified,
@@ -100,4 +112,27 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const notice = caseNotice(deps, c, 'case-opened', `${c.id}:opened:notice`, now);
   await persistEffects(trx, { outbox: [notice, ...mail.outbox], audit: [opened, ...clockEvents, ...mail.audit] }, now);
   return { case: c, deadlines, created: true };
+}
+
+/**
+ * Opens a case entered by a person (Slack, the CLI) — once per source (`slack:view:<id>`, `cli:<key>`) — and records
+ * how it reached the organisation (phone, letter…) and who typed it in, in the same transaction.
+ */
+export async function openCaseRecorded(
+  deps: AppDeps, input: OpenCaseInput, intake: Record<string, string | number | boolean | string[] | null>, now: Date,
+): Promise<OpenedCase> {
+  try {
+    return await deps.database.db.transaction().execute(async (trx) => {
+      const opened = await openCaseIn(trx, deps, input, now);
+      if (opened.created) {
+        await appendAudit(trx, [{ caseId: opened.case.id, type: 'IntakeRecorded', actor: input.actor.id, at: now, data: intake }]);
+      }
+      return opened;
+    });
+  } catch (e) {
+    // Two submissions at the same moment (PostgreSQL): the second one's insert hits the unique source key.
+    const existing = input.sourceKey ? await findCaseBySource(deps.database.db, input.sourceKey) : null;
+    if (!existing) throw e;
+    return { case: existing, deadlines: await getDeadlines(deps.database.db, existing.id), created: false };
+  }
 }

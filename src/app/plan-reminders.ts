@@ -15,7 +15,7 @@ export async function replanReminders(
   trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: readonly Deadline[], now: Date, opts: { fresh?: boolean } = {},
 ): Promise<void> {
   const plan = planReminders({
-    workflow: deps.workflows[c.kind], case: c, deadlines, calendar: deps.calendar, zone: deps.config.org.timezone,
+    workflow: deps.workflows.of(c), case: c, deadlines, calendar: deps.calendar, zone: deps.config.org.timezone,
     reminderTime: deps.config.reminderTime, now,
   });
   const wanted = new Map(plan.map((p) => [`${p.ruleId}|${p.occurrence}`, p]));

@@ -103,7 +103,7 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
 }
 
 async function suppressedBecause(trx: Transaction<DB>, deps: AppDeps, c: Case, row: ReminderRow): Promise<string | null> {
-  const wf = deps.workflows[c.kind];
+  const wf = deps.workflows.of(c);
   const [base, step] = row.ruleId.split('>');
   const rule = wf.reminders.find((r) => r.id === base);
   const anchor = row.occurrence.replace(/:[a-z]+$/, '');
@@ -140,7 +140,7 @@ function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, 
 
 /** What a fired reminder sets in motion: the next daily overdue occurrence, the escalation steps. */
 function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewReminder[] {
-  const wf = deps.workflows[c.kind];
+  const wf = deps.workflows.of(c);
   const rule = wf.reminders.find((r) => r.id === row.ruleId);
   const out: NewReminder[] = [];
   if (rule?.repeat === 'daily') {

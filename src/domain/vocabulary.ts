@@ -1,6 +1,7 @@
 /** The words every part of dpo-desk shares: kinds of case, request types, languages, roles, regimes. */
 
-export const CASE_KINDS = ['request', 'breach'] as const;
+/** `obligation`: a duty with its own clock as data (a sub-processor notice, a deletion after cancellation). */
+export const CASE_KINDS = ['request', 'breach', 'obligation'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 /** GDPR Arts. 15–22: the rights a data subject may exercise. */
@@ -32,4 +33,4 @@ export const BREACH_REGIMES = ['gdpr-breach', 'processor-breach'] as const;
 export const REGIMES = [...REQUEST_REGIMES, ...BREACH_REGIMES] as const;
 export type RegimeId = (typeof REGIMES)[number];
 
-export const CASE_PREFIX: Record<CaseKind, string> = { request: 'DSR', breach: 'BRE' };
+export const CASE_PREFIX: Record<CaseKind, string> = { request: 'DSR', breach: 'BRE', obligation: 'OBL' };

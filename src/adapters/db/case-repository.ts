@@ -18,6 +18,7 @@ function toRow(c: Case): CasesTable {
     extension_requested_at: ms(c.extension?.requestedAt ?? null), extension_sent_on: c.extension?.sentOn ?? null,
     legal_hold: c.legalHold ? 1 : 0, delivery_failures: c.deliveryFailures, outcome: c.outcome,
     closed_at: ms(c.closedAt), created_at: c.createdAt.getTime(), updated_at: c.updatedAt.getTime(), version: c.version,
+    workflow: c.workflow, facts: JSON.stringify(c.facts), clock_from: ms(c.clockFrom),
   };
 }
 
@@ -34,6 +35,7 @@ function fromRow(r: Selectable<CasesTable>): Case {
     },
     legalHold: r.legal_hold === 1, deliveryFailures: r.delivery_failures, outcome: r.outcome,
     closedAt: date(r.closed_at), createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), version: r.version,
+    workflow: r.workflow || r.kind, facts: JSON.parse(r.facts || '{}'), clockFrom: date(r.clock_from),
   };
 }
 
@@ -169,4 +171,16 @@ export async function getLinks(db: Executor, caseId: string): Promise<{ number: 
   return db.selectFrom('case_links').innerJoin('cases', 'cases.id', 'case_links.linked_case_id')
     .select(['cases.number as number', 'case_links.relation as relation'])
     .where('case_links.case_id', '=', caseId).orderBy('cases.number').execute();
+}
+
+/** The data subject's address as a person confirmed or corrected it. */
+export async function setRequesterAddress(db: Executor, caseId: string, email: string): Promise<void> {
+  await db.updateTable('case_private').set({ requester_email: email, requester_verified: 1 }).where('case_id', '=', caseId).execute();
+}
+
+/** The templates whose mail was withheld on a case, with the reason recorded then. */
+export async function withheldMails(db: Executor, caseId: string): Promise<{ template: string; reason: string }[]> {
+  const rows = await db.selectFrom('audit_events').select('data').where('case_id', '=', caseId).where('type', '=', 'MailWithheld')
+    .orderBy('seq').execute();
+  return rows.map((r) => JSON.parse(r.data) as { template: string; reason: string });
 }

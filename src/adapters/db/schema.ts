@@ -29,6 +29,10 @@ export interface CasesTable {
   created_at: number;
   updated_at: number;
   version: number;
+  workflow: string;
+  /** JSON: facts recorded by events (never personal data). */
+  facts: string;
+  clock_from: number | null;
 }
 
 export interface CasePrivateTable {

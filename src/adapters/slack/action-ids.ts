@@ -7,7 +7,8 @@
 export const ACTION = {
   take: 'case_take',
   reply: 'case_reply',
-  extend: 'case_extend',
+  /** A workflow event offered as a button (`offer.button`): value = `<case>|<event>`. */
+  event: 'case_event',
   escalate: 'case_escalate',
   close: 'case_close',
   details: 'case_details',
@@ -22,8 +23,11 @@ export const ACTION = {
 export const VIEW = {
   newRequest: 'new_request',
   breachReport: 'breach_report',
-  extend: 'extend_case',
+  /** One workflow event's form, built from its definition. */
+  caseEvent: 'case_event',
   close: 'close_case',
+  /** Opening a case of any workflow the person may open. */
+  openWorkflow: 'open_workflow',
   replyCompose: 'reply_compose',
   replySend: 'reply_send',
   details: 'case_details',

@@ -3,13 +3,14 @@
  * the real mail composer. Nothing here writes; the callers check roles before showing details.
  */
 import { findCaseByNumber, getDeadlines, getPrivate, listCases } from '../db/case-repository.ts';
-import { replyTemplates } from '../../app/case-commands.ts';
+import { eventTemplates } from '../../app/offers.ts';
+import { nestFields } from '../../domain/workflow/interpreter.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import type { Case } from '../../domain/case.ts';
 import type { Language } from '../../domain/vocabulary.ts';
 import { byDeadline } from './blocks/case-facts.ts';
 import type { ListFilter } from './commands/parse-command.ts';
-import { listNotes } from './slack-repository.ts';
+import { listNotes } from '../db/note-repository.ts';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -68,19 +69,19 @@ export async function caseDetails(deps: AppDeps, caseNumber: string) {
 
 export type Preview = { ok: true; mails: { template: string; subject: string; text: string; to: string | null }[] } | { ok: false; message: string };
 
-/** Renders a reply as it would be sent, in `language`, with the team's fields; a missing field is named. */
+/** Renders a reply (a workflow event's mails) as it would be sent, in `language`; a missing field is named. */
 export async function previewReply(
-  deps: AppDeps, c: Case, option: string, language: Language, fields: Record<string, unknown>,
+  deps: AppDeps, c: Case, event: string, language: Language, fields: Record<string, unknown>,
 ): Promise<Preview> {
   if (!deps.mail) return { ok: false, message: 'No mail composer is configured: replies cannot be sent.' };
   const db = deps.database.db;
   const p = await getPrivate(db, c.id);
   const deadlines = await getDeadlines(db, c.id);
   const mails = [];
-  for (const template of replyTemplates(c, option)) {
+  for (const template of eventTemplates(deps.workflows, c, event)) {
     try {
       const m = deps.mail.compose({
-        template, case: { ...c, language }, private: p!, deadlines, fields: option === 'answer' ? { outcome: 'answered', ...fields } : fields,
+        template, case: { ...c, language }, private: p!, deadlines, fields: nestFields(fields),
         to: p?.requesterEmail ?? 'nobody@invalid', outboxId: 'preview',
       });
       mails.push({ template, subject: m.subject, text: m.text, to: p?.requesterEmail ?? null });

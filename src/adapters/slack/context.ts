@@ -3,6 +3,7 @@
  * command, a button, a mention in a case's thread — with the way to answer it.
  */
 import type { AppDeps, Actor } from '../../app/deps.ts';
+import { commandWords } from '../../app/offers.ts';
 import type { Ephemeral } from './blocks/lists.ts';
 import type { RoleResolver, SlackRole } from './roles.ts';
 import type { SlackConfig } from './slack-transport.ts';
@@ -31,8 +32,18 @@ export interface Responder {
   openView(view: object): Promise<boolean>;
 }
 
-/** The actor a use case records: the Slack user and the role they act in (a viewer never gets this far). */
+/** The actor a use case records: the Slack user and the role they act in (the use case checks what it may do). */
 export function actorOf(user: string, role: SlackRole): Actor {
-  if (role === 'viewer') throw new Error('a user without a role cannot act (the permission check comes first)');
   return { id: user, role };
+}
+
+/** The `/dpo` words the workflow definitions offer (read once: definitions do not change while the desk runs). */
+const wordsCache = new WeakMap<object, ReadonlySet<string>>();
+export function eventWordsOf(ctx: SlackContext): ReadonlySet<string> {
+  let words = wordsCache.get(ctx.deps.workflows);
+  if (!words) {
+    words = new Set(commandWords(ctx.deps.workflows).map((w) => w.word));
+    wordsCache.set(ctx.deps.workflows, words);
+  }
+  return words;
 }

@@ -1,63 +1,12 @@
 /**
  * Who may do what from Slack. Roles come from configuration (user ids per role, and the members of an optional
  * agents user group, looked up through the Web API and cached); an unmapped user is a `viewer` with a read-only
- * view that carries no personal data. The workflow checks roles again when an event is applied.
+ * view that carries no personal data. What each role may do is decided once, by the use case, with
+ * domain/workflow/permissions.ts (the definitions' roles for events).
  */
 import type { Config } from '../../config.ts';
 
 export type SlackRole = 'dpo' | 'agent' | 'manager' | 'viewer';
-
-/** Everything a Slack user can ask for; `view` (lists, facts, App Home) never shows personal data. */
-export type SlackAction =
-  | 'view' | 'open' | 'take' | 'assign' | 'note' | 'reply' | 'details' | 'verify' | 'pause' | 'resume' | 'close'
-  | 'escalate' | 'extend' | 'refuse' | 'override' | 'assess' | 'notify' | 'export'
-  /** Report a privacy incident: anyone (awareness is the organisation's, GDPR Art. 33(1)). */
-  | 'report';
-
-const ALL: readonly SlackRole[] = ['dpo', 'agent', 'manager', 'viewer'];
-const TEAM: readonly SlackRole[] = ['dpo', 'agent'];
-const DPO: readonly SlackRole[] = ['dpo'];
-
-/** The matrix (reference/slack.md): extension, refusal, deadline override, authority notification need the DPO. */
-export const PERMISSIONS: Readonly<Record<SlackAction, readonly SlackRole[]>> = {
-  view: ALL,
-  open: TEAM,
-  take: TEAM,
-  assign: TEAM,
-  note: TEAM,
-  reply: TEAM,
-  details: TEAM,
-  verify: TEAM,
-  pause: TEAM,
-  resume: TEAM,
-  close: TEAM,
-  escalate: TEAM,
-  extend: DPO,
-  refuse: DPO,
-  override: DPO,
-  assess: DPO,
-  notify: DPO,
-  export: ['dpo', 'manager'],
-  report: ALL,
-};
-
-/** An agent sees a data subject's details (and writes to them) only on the cases they work. */
-const OWNER_ONLY_FOR_AGENTS: ReadonlySet<SlackAction> = new Set(['details', 'reply', 'pause']);
-
-export type Permission = { ok: true } | { ok: false; message: string };
-
-/** Whether `role` may do `action`; `owner` is the case's owner when the action is about a case. */
-export function permits(role: SlackRole, action: SlackAction, who: { user: string; owner?: string | null }): Permission {
-  if (!PERMISSIONS[action].includes(role)) {
-    const needed = PERMISSIONS[action].join(' or ');
-    const yours = role === 'viewer' ? 'you have no dpo-desk role (read-only view)' : `you are ${role}`;
-    return { ok: false, message: `Not allowed: ${action} needs the role ${needed}; ${yours}.` };
-  }
-  if (role === 'agent' && OWNER_ONLY_FOR_AGENTS.has(action) && who.owner !== who.user) {
-    return { ok: false, message: `Not allowed: ${action} shows the data subject's details, so an agent needs to own the case first (take it).` };
-  }
-  return { ok: true };
-}
 
 export interface RoleResolver {
   roleOf(user: string): Promise<SlackRole>;

@@ -1,6 +1,6 @@
 /**
- * Slack's tables (migration 0005): the triage message of each case, posts made for outbox rows, keys of handled
- * Slack deliveries, and the team's private notes. Row ↔ value mapping lives only here.
+ * Slack's tables (migration 0005): the triage message of each case and the posts made for outbox rows. Row ↔ value
+ * mapping lives only here. (Request keys and notes: db/request-keys.ts, db/note-repository.ts.)
  */
 import type { Executor } from '../db/database.ts';
 
@@ -13,13 +13,6 @@ export interface SlackThread {
   stub: boolean;
 }
 
-export interface CaseNote {
-  id: string;
-  caseId: string;
-  author: string;
-  text: string;
-  createdAt: Date;
-}
 
 export async function getThread(db: Executor, caseId: string): Promise<SlackThread | null> {
   const r = await db.selectFrom('slack_threads').selectAll().where('case_id', '=', caseId).executeTakeFirst();
@@ -56,23 +49,3 @@ export async function savePost(db: Executor, key: string, channel: string, ts: s
     .onConflict((oc) => oc.column('key').doNothing()).execute();
 }
 
-/**
- * Claims a delivery key inside the caller's transaction: true the first time, false for a retry or double click.
- * On PostgreSQL a concurrent claim of the same key waits for the first transaction and then sees it.
- */
-export async function claimKey(db: Executor, key: string, caseId: string | null, now: Date): Promise<boolean> {
-  const res = await db.insertInto('slack_events').values({ key, case_id: caseId, created_at: now.getTime() })
-    .onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
-}
-
-export async function insertNote(db: Executor, n: CaseNote): Promise<void> {
-  await db.insertInto('case_notes').values({
-    id: n.id, case_id: n.caseId, author: n.author, text: n.text, created_at: n.createdAt.getTime(),
-  }).execute();
-}
-
-export async function listNotes(db: Executor, caseId: string): Promise<CaseNote[]> {
-  const rows = await db.selectFrom('case_notes').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, caseId: r.case_id, author: r.author, text: r.text, createdAt: new Date(Number(r.created_at)) }));
-}

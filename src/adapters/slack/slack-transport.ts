@@ -10,7 +10,10 @@ import type { Logger } from 'pino';
 import type { Transport, SendResult } from '../../app/deliver-outbox.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
-import { findCaseById } from '../db/case-repository.ts';
+import { findCaseById, getPrivate } from '../db/case-repository.ts';
+import type { Workflows } from '../workflows/load-workflows.ts';
+import { offeredInState } from '../../app/offers.ts';
+import type { Case } from '../../domain/case.ts';
 import type { Database } from '../db/database.ts';
 import type { OutboxRow } from '../db/outbox-repository.ts';
 import { factsOf, factsOfPayload } from './blocks/case-facts.ts';
@@ -53,6 +56,7 @@ export function toDeliveryError(e: unknown): DeliveryError {
 export interface SlackTransportDeps {
   database: Database;
   config: Config;
+  workflows: Workflows;
   clock: () => Date;
   log: Logger;
 }
@@ -103,7 +107,7 @@ class SlackSender {
     if (existing) return existing;
     const c = await findCaseById(this.db, caseId);
     if (!c) throw new DeliveryError(`case ${caseId} not found`, false);
-    const msg = parentMessage(factsOf(c), this.zone, this.deps.clock());
+    const msg = await this.parentOf(c);
     const res = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
     return saveThread(this.db, { caseId, channel: res.channel ?? channel, ts: res.ts!, version: c.version, stub: Boolean(c.closedAt) }, this.deps.clock());
   }
@@ -112,9 +116,21 @@ class SlackSender {
   private async refreshParent(thread: SlackThread): Promise<void> {
     const c = await findCaseById(this.db, thread.caseId);
     if (!c || (c.version === thread.version && thread.stub === Boolean(c.closedAt))) return;
-    const msg = parentMessage(factsOf(c), this.zone, this.deps.clock());
+    const msg = await this.parentOf(c);
     await this.client.chat.update({ channel: thread.channel, ts: thread.ts, text: msg.text, blocks: msg.blocks as never });
     await markThreadShown(this.db, c.id, c.version, Boolean(c.closedAt), this.deps.clock());
+  }
+
+  /** The parent as the case is now: its buttons from its definition, and what waits on an unconfirmed address. */
+  private async parentOf(c: Case): Promise<SlackMessage> {
+    const inState = (where: 'reply' | 'close' | 'button') => offeredInState(this.deps.workflows, c, where);
+    const p = c.kind === 'request' && !c.closedAt ? await getPrivate(this.db, c.id) : null;
+    const waiting = p && !p.requesterVerified
+      ? `The data subject's address is not confirmed${p.requesterEmail ? ' (recovered from a forwarded mail)' : ' (none on file)'}: `
+        + `no mail goes to them until someone confirms it (\`/dpo confirm ${c.number}\`).` : null;
+    return parentMessage(factsOf(c), this.zone, this.deps.clock(), {
+      reply: inState('reply').length > 0, close: inState('close').length > 0, events: inState('button'),
+    }, waiting);
   }
 
   /** Posts a message once per key: a retried row (after a later step failed) does not repeat it. */

@@ -1,13 +1,32 @@
-/** Reads workflows/request.yaml and workflows/breach.yaml and validates them against the templates on disk. */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Reads every workflow definition in the workflows folder (`<id>.yaml`; request and breach are required) and
+ * validates them against the templates on disk and against what the code refers to by name.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { checkWorkflow, type WorkflowDefinition } from '../../domain/workflow/definition.ts';
-import type { CaseKind } from '../../domain/vocabulary.ts';
+import { checkWorkflow, prefixOf, type WorkflowDefinition } from '../../domain/workflow/definition.ts';
 
-export type Workflows = Record<CaseKind, WorkflowDefinition>;
+/** Files in the workflows folder that are not workflow definitions. */
+const NOT_WORKFLOWS = new Set(['intake-keywords.yaml']);
 
-const FILES: Record<CaseKind, string> = { request: 'request.yaml', breach: 'breach.yaml' };
+/**
+ * What code names and a definition must therefore have: taking a case starts work on a request, a data
+ * subject's reply resumes its clock, a triage case becomes a breach.
+ */
+const CODE_REFERENCES: readonly { workflow: string; event: string; by: string }[] = [
+  { workflow: 'request', event: 'WorkStarted', by: 'take (starts work on a request nobody started)' },
+  { workflow: 'request', event: 'SubjectReplied', by: 'mail intake (a reply resumes a paused clock)' },
+];
+
+export interface Workflows {
+  request: WorkflowDefinition;
+  breach: WorkflowDefinition;
+  /** The definition a case follows. */
+  of(c: { workflow: string }): WorkflowDefinition;
+  get(id: string): WorkflowDefinition | undefined;
+  list(): WorkflowDefinition[];
+}
 
 export class WorkflowLoadError extends Error {
   constructor(readonly problems: string[]) {
@@ -15,12 +34,31 @@ export class WorkflowLoadError extends Error {
   }
 }
 
-/** Loads both definitions; throws WorkflowLoadError listing every problem at once. */
+/** Builds the registry from checked definitions (tests build one from definitions in memory). */
+export function workflowRegistry(defs: readonly WorkflowDefinition[]): Workflows {
+  const byId = new Map(defs.map((d) => [d.id, d]));
+  const must = (id: string) => {
+    const wf = byId.get(id);
+    if (!wf) throw new WorkflowLoadError([`${id}.yaml: missing (the ${id} workflow is required)`]);
+    return wf;
+  };
+  return {
+    request: must('request'),
+    breach: must('breach'),
+    of: (c) => byId.get(c.workflow) ?? must(c.workflow),
+    get: (id) => byId.get(id),
+    list: () => [...byId.values()],
+  };
+}
+
+/** Loads every definition; throws WorkflowLoadError listing every problem at once. */
 export function loadWorkflows(dir: string, templatesDir: string): Workflows {
   const problems: string[] = [];
-  const loaded: Partial<Workflows> = {};
+  const loaded: WorkflowDefinition[] = [];
   const hasTemplate = (name: string, lang: string) => existsSync(join(templatesDir, 'mail', lang, `${name}.hbs`));
-  for (const [kind, file] of Object.entries(FILES) as [CaseKind, string][]) {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !NOT_WORKFLOWS.has(f)).sort() : [];
+  if (!files.length) throw new WorkflowLoadError([`${dir}: no workflow definitions (*.yaml) found`]);
+  for (const file of files) {
     let raw: unknown;
     try {
       raw = parse(readFileSync(join(dir, file), 'utf8'));
@@ -30,9 +68,36 @@ export function loadWorkflows(dir: string, templatesDir: string): Workflows {
     }
     const checked = checkWorkflow(file, raw, hasTemplate);
     if (!checked.ok) problems.push(...checked.errors);
-    else if (checked.workflow.kind !== kind) problems.push(`${file}: kind must be ${kind}`);
-    else loaded[kind] = checked.workflow;
+    else if (checked.workflow.id !== basename(file, '.yaml')) problems.push(`${file}: id must be ${basename(file, '.yaml')}`);
+    else loaded.push(checked.workflow);
   }
+  for (const id of ['request', 'breach']) {
+    const wf = loaded.find((w) => w.id === id);
+    if (!wf && !problems.some((p) => p.startsWith(`${id}.yaml`))) problems.push(`${id}.yaml: missing (the ${id} workflow is required)`);
+    else if (wf && wf.kind !== id) problems.push(`${id}.yaml: kind must be ${id}`);
+  }
+  problems.push(...referenceProblems(loaded));
+  problems.push(...prefixProblems(loaded));
   if (problems.length) throw new WorkflowLoadError(problems);
-  return loaded as Workflows;
+  return workflowRegistry(loaded);
+}
+
+function referenceProblems(defs: readonly WorkflowDefinition[]): string[] {
+  return CODE_REFERENCES.flatMap((r) => {
+    const wf = defs.find((d) => d.id === r.workflow);
+    return wf && !wf.transitions.some((t) => t.on === r.event)
+      ? [`${r.workflow}.yaml: the code refers to the event ${r.event} (${r.by}); no transition has it`] : [];
+  });
+}
+
+/** Two workflows must not share a case-number prefix. */
+function prefixProblems(defs: readonly WorkflowDefinition[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const d of defs) {
+    const prefix = prefixOf(d);
+    if (seen.has(prefix)) problems.push(`${d.id}.yaml: prefix ${prefix} is already used by ${seen.get(prefix)}`);
+    seen.set(prefix, d.id);
+  }
+  return problems;
 }

@@ -8,6 +8,8 @@ import { addRecipients, getRecord, saveRecord } from '../../adapters/db/breach-r
 import { appendAudit } from '../../adapters/db/audit-log.ts';
 import { findCaseById, findCaseByNumber } from '../../adapters/db/case-repository.ts';
 import type { Executor } from '../../adapters/db/database.ts';
+import type { Transaction } from 'kysely';
+import type { DB } from '../../adapters/db/schema.ts';
 import { mergeFacts, type BreachFacts } from '../../domain/breach/breach-record.ts';
 import { parseRecipients } from '../../domain/breach/recipients.ts';
 import type { Case } from '../../domain/case.ts';
@@ -65,11 +67,18 @@ export async function importRecipients(
   return deps.database.db.transaction().execute(async (trx) => {
     const c = await findCaseByNumber(trx, caseNumber);
     if (!c || c.kind !== 'breach') return { ok: false as const, code: 'CASE_NOT_FOUND', message: `No breach case ${caseNumber}.` };
-    if (c.role === 'processor') return { ok: false as const, code: 'PROCESSOR_ROLE', message: 'The controller tells the data subjects (Art. 34); as processor, alert the customer.' };
-    const list = parseRecipients(csv, deps.config.org.defaultLanguage);
-    if (list.errors.length) return { ok: false as const, code: 'CSV_INVALID', message: `Nothing imported:\n${list.errors.join('\n')}` };
-    const added = await addRecipients(trx, c.id, list.recipients.map((x) => ({ id: deps.newId(), email: x.email, name: x.name, language: x.language })), now);
-    await appendAudit(trx, [{ caseId: c.id, type: 'RecipientsImported', actor: actor.id, at: now, data: { listed: list.recipients.length, added, duplicates: list.duplicates } }]);
-    return { ok: true as const, added, duplicates: list.duplicates + (list.recipients.length - added), listed: list.recipients.length };
+    return importRecipientsIn(trx, deps, c, csv, actor, now);
   });
+}
+
+/** The same inside the caller's transaction (the event that sends the notices imports its list first). */
+export async function importRecipientsIn(
+  trx: Transaction<DB>, deps: AppDeps, c: Case, csv: string, actor: Actor, now: Date,
+): Promise<Result<{ added: number; duplicates: number; listed: number }>> {
+  if (c.role === 'processor') return { ok: false, code: 'PROCESSOR_ROLE', message: 'The controller tells the data subjects (Art. 34); as processor, alert the customer.' };
+  const list = parseRecipients(csv, deps.config.org.defaultLanguage);
+  if (list.errors.length) return { ok: false, code: 'CSV_INVALID', message: `Nothing imported:\n${list.errors.join('\n')}` };
+  const added = await addRecipients(trx, c.id, list.recipients.map((x) => ({ id: deps.newId(), email: x.email, name: x.name, language: x.language })), now);
+  await appendAudit(trx, [{ caseId: c.id, type: 'RecipientsImported', actor: actor.id, at: now, data: { listed: list.recipients.length, added, duplicates: list.duplicates } }]);
+  return { ok: true, added, duplicates: list.duplicates + (list.recipients.length - added), listed: list.recipients.length };
 }

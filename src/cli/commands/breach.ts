@@ -1,6 +1,6 @@
 /**
- * The breach desk from the command line: `customers add|set|list`, `breach show|record|draft|link|recipients`,
- * `export register`. Bad input is named and changes nothing (exit 2 for usage, 1 for a refusal).
+ * The breach desk from the command line: `customers add|set|list`, `breach show|draft|link|recipients`,
+ * `export register`. Decisions are workflow events: `dpo-desk case do <case> <event> --field name=value`. Bad input is named and changes nothing (exit 2 for usage, 1 for a refusal).
  */
 import { readFileSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { Command, Option } from 'commander';
 import { getRecord, listNotifications, recipientProgress } from '../../adapters/db/breach-repository.ts';
 import { findCaseByNumber } from '../../adapters/db/case-repository.ts';
 import { linkedCustomers, listCustomers } from '../../adapters/db/customer-repository.ts';
-import { documentRenderer, recordBreachEvent, BREACH_EVENTS } from '../../app/breach/breach-commands.ts';
+import { documentRenderer } from '../../app/breach/breach-effects.ts';
 import { addCustomers, customersFromYaml, linkBreachCustomers, setCustomer, type CustomerFields } from '../../app/breach/customers.ts';
 import { registerEntries } from '../../app/breach/register.ts';
 import { importRecipients } from '../../app/breach/report-incident.ts';
@@ -18,7 +18,6 @@ import { normaliseCaseNumber } from '../../domain/case.ts';
 import { LANGUAGES, type Language } from '../../domain/vocabulary.ts';
 import { CliError, withDesk, type CliIo } from '../context.ts';
 
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 const list = (v?: string) => (v === undefined ? undefined : v.split(',').map((x) => x.trim()).filter(Boolean));
 
 function caseNumber(raw: string): string {
@@ -110,25 +109,6 @@ export function breachCommand(io: CliIo): Command {
         for (const n of view.notifications) io.out(`notified ${n.audience}${n.customer ? ` ${n.customer}` : ''}: ${n.phase} at ${n.at.toISOString()}${n.reference ? ` ref ${n.reference}` : ''}${n.lateReasons ? ` — late: ${n.lateReasons}` : ''}`);
         for (const cu of view.customers) io.out(`customer ${cu.id}: ${cu.alertedAt ? `alerted ${cu.alertedAt}` : 'NOT alerted yet'}`);
         io.out(`notices to people: ${view.notices.sent} sent, ${view.notices.pending + view.notices.unsent} pending, ${view.notices.failed} failed (of ${view.notices.total})`);
-      });
-    });
-  cmd.command('record').description(`record a decision: ${Object.keys(BREACH_EVENTS).join(', ')}`)
-    .argument('<case>').argument('<event>')
-    .option('--field <name=value>', 'a field (repeatable), e.g. --field risk=high --field reasons="…"', collect, [])
-    .addOption(new Option('--as <role>', 'the role you act in').choices(['dpo', 'agent', 'manager']).default('dpo'))
-    .action(async (raw: string, event: string, o: { field: string[]; as: 'dpo' | 'agent' | 'manager' }) => {
-      const fields: Record<string, string> = {};
-      for (const f of o.field) {
-        const i = f.indexOf('=');
-        if (i < 1) throw new CliError(`error: --field expects name=value, got "${f}"`, 2);
-        fields[f.slice(0, i)] = f.slice(i + 1);
-      }
-      if (!BREACH_EVENTS[event]) throw new CliError(`error: unknown event "${event}"; one of ${Object.keys(BREACH_EVENTS).join(', ')}`, 2);
-      await withDesk(io, async (desk) => {
-        const now = desk.deps.clock();
-        const r = await recordBreachEvent(desk.deps, { caseNumber: caseNumber(raw), event, actor: { id: 'cli', role: o.as }, fields, key: `cli:${desk.deps.newId()}` }, now);
-        if (!r.ok) throw new CliError(`Refused (${r.code}): ${r.message}`, 1);
-        io.out(`${r.case.number}: ${r.summary}; state ${r.case.state}.`);
       });
     });
   cmd.command('draft').description('the Art. 33(3) notification drafted from the recorded facts (the desk does not file it)')

@@ -3,7 +3,9 @@
  * missing template, a reminder past its deadline, a transition nobody may take.
  */
 import { z } from 'zod';
-import { ACTOR_ROLES, CASE_KINDS, LANGUAGES, REQUEST_REGIMES, REQUEST_TYPES, type Language } from '../vocabulary.ts';
+import {
+  ACTOR_ROLES, CASE_KINDS, CASE_PREFIX, LANGUAGES, ORG_ROLES, REQUEST_REGIMES, REQUEST_TYPES, type Language,
+} from '../vocabulary.ts';
 
 const OFFSET_RE = /^(0|[+-]\d+(wd|d|h))$/;
 
@@ -19,15 +21,60 @@ const reminderSchema = z.object({
   regimes: z.array(z.enum(REQUEST_REGIMES)).optional(),
 });
 
+/** What a person fills in for an event: Slack builds the modal input, the CLI reads `--field name=value`. */
+export const FIELD_TYPES = ['text', 'longtext', 'select', 'multiselect', 'datetime', 'number', 'email', 'url'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+const fieldSchema = z.object({
+  name: z.string().regex(/^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/, 'expected a field name such as reasons or authority.name'),
+  type: z.enum(FIELD_TYPES).default('text'),
+  label: z.string().min(1),
+  required: z.boolean().default(true),
+  /** Choices of a select; `options_from` takes them from the desk's data instead. */
+  options: z.array(z.string().min(1)).optional(),
+  options_from: z.enum(['request_types', 'languages', 'customers']).optional(),
+  hint: z.string().optional(),
+});
+
+/** Where a person is offered the event: a `/dpo` word, a button on the case, the reply or the close modal. */
+const offerSchema = z.object({
+  command: z.string().regex(/^[a-z][a-z-]*$/, 'expected a lower-case word such as verify').optional(),
+  button: z.boolean().default(false),
+  reply: z.boolean().default(false),
+  close: z.boolean().default(false),
+}).strict();
+
+/** The named effects code implements for any definition (src/app/workflow-effects.ts checks this list). */
+export const EFFECTS = [
+  'needs_mail', 'extension_window', 'verify_identity', 'set_request_types', 'open_breach',
+  'record_fields', 'start_clock_on_sent', 'late_reasons',
+  // the breach desk (src/app/breach/breach-effects.ts)
+  'breach_assessment', 'not_a_breach', 'not_notifiable', 'authority_notification', 'customer_alerts', 'subjects_decision',
+  'subjects_notices',
+] as const;
+export type EffectName = (typeof EFFECTS)[number];
+
+/** Who a transition's mail goes to: the data subject, or the customer(s) named on the case. */
+export const MAIL_TO = ['requester', 'customer', 'customers'] as const;
+
 const transitionSchema = z.object({
   on: z.string().regex(/^[A-Z][A-Za-z]+$/, 'expected a past-tense event name such as IdentityVerified'),
+  /** Human words for the action (imperative: "Verify identity"); default: the event name in words. */
+  label: z.string().min(1).optional(),
+  /** Human words for what happened (past: "identity verified"), in thread lines and confirmations. */
+  done: z.string().min(1).optional(),
   from: z.array(z.string()).min(1),
   /** Omitted: the case stays in its state (e.g. an extension). */
   to: z.string().optional(),
   roles: z.array(z.enum(ACTOR_ROLES)).min(1),
-  requires: z.array(z.string()).default([]),
+  /** Only for cases of this organisation role (a processor never notifies an authority). */
+  when: z.object({ case_role: z.enum(ORG_ROLES) }).strict().optional(),
+  offer: offerSchema.default({ button: false, reply: false, close: false }),
+  fields: z.array(fieldSchema).default([]),
   /** `{request_type}` expands to each request type of the case. */
   template: z.string().optional(),
+  mail_to: z.enum(MAIL_TO).default('requester'),
+  effects: z.array(z.enum(EFFECTS)).default([]),
 });
 
 const stateSchema = z.object({
@@ -37,9 +84,28 @@ const stateSchema = z.object({
   pause_reason: z.enum(['identity', 'clarification', 'fee']).optional(),
 }).nullable().transform((s) => s ?? { final: false, clock: 'running' as const });
 
+/** An obligation's own clock as data: e.g. 10 business days from the notice being sent. */
+const clockSchema = z.object({
+  rule: z.literal('contract'),
+  days: z.number().int().positive(),
+  unit: z.enum(['calendar', 'business']).default('calendar'),
+  /** `received`: from when the case reached the organisation; `notice_sent`: from when its notice went out. */
+  from: z.enum(['received', 'notice_sent']).default('received'),
+}).strict();
+
 export const workflowSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case id such as subprocessor-change'),
   kind: z.enum(CASE_KINDS),
+  /** Human words for the workflow ("Sub-processor change"). */
+  label: z.string().min(1).optional(),
+  /** Case numbers: `<prefix>-<year>-<n>`; request and breach keep DSR and BRE. */
+  prefix: z.string().regex(/^[A-Z]{3,4}$/, 'expected three or four capital letters such as SPC').optional(),
+  /** Who may open a case of this workflow by hand, and what they fill in. */
+  open: z.object({
+    roles: z.array(z.enum(ACTOR_ROLES)).min(1),
+    fields: z.array(fieldSchema).default([]),
+  }).optional(),
+  clock: clockSchema.optional(),
   initial: z.string(),
   states: z.record(z.string(), stateSchema),
   transitions: z.array(transitionSchema).min(1),
@@ -53,6 +119,25 @@ export const workflowSchema = z.object({
 export type WorkflowDefinition = z.infer<typeof workflowSchema>;
 export type TransitionDefinition = WorkflowDefinition['transitions'][number];
 export type ReminderDefinition = WorkflowDefinition['reminders'][number];
+export type FieldDefinition = TransitionDefinition['fields'][number];
+
+/** "IdentityVerified" → "Identity verified": the default label of a transition without one. */
+export function eventWords(event: string): string {
+  const words = event.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export const labelOf = (t: Pick<TransitionDefinition, 'on' | 'label'>) => t.label ?? eventWords(t.on);
+/** What happened, in words; `{field}` is filled in from the event's fields ("risk assessed as {risk}"). */
+export function doneOf(t: Pick<TransitionDefinition, 'on' | 'done'>, fields: Record<string, unknown> = {}): string {
+  const text = t.done ?? eventWords(t.on).toLowerCase();
+  return text.replace(/\{([A-Za-z_.]+)\}/g, (_, name: string) => {
+    const v = fields[name];
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : '—';
+  });
+}
+export const requiredFields = (t: Pick<TransitionDefinition, 'fields'>) => t.fields.filter((f) => f.required).map((f) => f.name);
+export const prefixOf = (wf: Pick<WorkflowDefinition, 'kind' | 'prefix'>) => wf.prefix ?? CASE_PREFIX[wf.kind];
 
 export interface Offset {
   amount: number;
@@ -90,7 +175,7 @@ export function checkWorkflow(
     return { ok: false, errors: parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
   }
   const wf = parsed.data;
-  const errors = [...stateErrors(wf), ...templateErrors(wf, hasTemplate), ...reminderErrors(wf)]
+  const errors = [...stateErrors(wf), ...templateErrors(wf, hasTemplate), ...reminderErrors(wf), ...offerErrors(wf)]
     .map((e) => `${source}: ${e}`);
   return errors.length ? { ok: false, errors } : { ok: true, workflow: wf };
 }
@@ -139,5 +224,52 @@ function reminderErrors(wf: WorkflowDefinition): string[] {
     if (r.repeat && !r.overdue) errors.push(`reminders.${i} (${r.id}): only overdue reminders repeat`);
     if (wf.kind === 'breach' && unit === 'wd') errors.push(`reminders.${i} (${r.id}): breach clocks count elapsed time, not working days`);
   });
+  return errors;
+}
+
+/** Words `/dpo` keeps for itself: a transition offered as a command needs another. */
+export const BUILT_IN_WORDS = [
+  'help', 'new', 'breach', 'list', 'export', 'show', 'take', 'assign', 'note', 'reply', 'close', 'pause', 'deadline',
+  'events', 'confirm',
+] as const;
+
+/** What a surface needs from a transition: fields that can be asked, commands that are unambiguous. */
+function offerErrors(wf: WorkflowDefinition): string[] {
+  const errors: string[] = [];
+  const words = new Map<string, string[]>();
+  const fieldErrors = (where: string, fields: readonly FieldDefinition[]) => {
+    const names = new Set<string>();
+    for (const f of fields) {
+      if (names.has(f.name)) errors.push(`${where}: field "${f.name}" is listed twice`);
+      names.add(f.name);
+      const select = f.type === 'select' || f.type === 'multiselect';
+      if (select && !f.options?.length && !f.options_from) errors.push(`${where}: field "${f.name}" needs options or options_from`);
+      if (!select && (f.options || f.options_from)) errors.push(`${where}: field "${f.name}" has options but is not a select`);
+    }
+  };
+  wf.transitions.forEach((t, i) => {
+    const where = `transitions.${i} (${t.on})`;
+    fieldErrors(where, t.fields);
+    if (t.offer.reply && !t.template) errors.push(`${where}: offered in the reply modal but sends no template`);
+    if (t.offer.close && !(t.to && wf.states[t.to]?.final)) errors.push(`${where}: offered in the close modal but does not end the case`);
+    if (t.offer.command) {
+      if ((BUILT_IN_WORDS as readonly string[]).includes(t.offer.command)) {
+        errors.push(`${where}: "/dpo ${t.offer.command}" is a built-in word; choose another`);
+      }
+      const key = `${t.offer.command}:${t.when?.case_role ?? '*'}`;
+      words.set(key, [...(words.get(key) ?? []), t.on]);
+    }
+    if (t.effects.includes('needs_mail') && !t.template) errors.push(`${where}: needs_mail without a template`);
+    if (t.mail_to !== 'requester' && wf.kind === 'request') errors.push(`${where}: a request's mail goes to the requester`);
+  });
+  for (const [key, events] of words) {
+    if (new Set(events).size > 1) errors.push(`"/dpo ${key.split(':')[0]}" names several events: ${[...new Set(events)].join(', ')}`);
+  }
+  if (wf.open) fieldErrors('open', wf.open.fields);
+  if (wf.kind === 'obligation') {
+    if (!wf.prefix) errors.push('prefix: an obligation workflow needs its case-number prefix');
+    if (!wf.clock) errors.push('clock: an obligation workflow needs its clock');
+    if (!wf.open) errors.push('open: an obligation workflow needs who may open it');
+  } else if (wf.clock) errors.push(`clock: a ${wf.kind} workflow takes its clocks from the regimes`);
   return errors;
 }

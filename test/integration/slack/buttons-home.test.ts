@@ -31,8 +31,10 @@ describe('Slack buttons, shortcut and App Home', () => {
 
   it('Reply, Extend and Close open their modals with the fresh trigger_id', async () => {
     const c = await seedRequest(h, { owner: USERS.dpo });
-    for (const [action, callback] of [['case_reply', 'reply_compose'], ['case_extend', 'extend_case'], ['case_close', 'close_case']] as const) {
-      const r = await click(h, USERS.dpo, action, c.number);
+    const buttons = [['case_reply', c.number, 'reply_compose'], ['case_event', `${c.number}|ExtensionRequested`, 'case_event'],
+      ['case_close', c.number, 'close_case']] as const;
+    for (const [action, value, callback] of buttons) {
+      const r = await click(h, USERS.dpo, action, value);
       expect((await openedView(h, r.trigger)).callback_id).toBe(callback);
     }
   });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
 import { findCaseByNumber, getPauses, getPrivate } from '../../../src/adapters/db/case-repository.ts';
-import { listNotes } from '../../../src/adapters/slack/slack-repository.ts';
+import { listNotes } from '../../../src/adapters/db/note-repository.ts';
 import { testDatabases } from '../../support/databases.ts';
 import {
   answer, click, command, deliver, expectNoPersonalData, openedView, PII, seedBreach, seedRequest, sendEvent, startHarness,
@@ -69,7 +69,7 @@ describe('/dpo commands', () => {
     expect(JSON.stringify(modal)).toContain(PII.name);
     expect(JSON.stringify(modal)).toContain(PII.content);
     const other = await click(h, USERS.agent2, 'case_details', c.number);
-    expect(await answer(other)).toContain('an agent needs to own the case first');
+    expect(await answer(other)).toContain(`this case is <@${USERS.agent}>'s`);
     expect(h.fake.of('views.open', (v) => v.params.trigger_id === other.trigger)).toHaveLength(0);
   });
 
@@ -111,7 +111,7 @@ describe('/dpo commands', () => {
     const p = await command(h, USERS.agent, `pause ${c.number} clarification`);
     const modal = await openedView(h, p.trigger);
     const options = modal.blocks.find((b: any) => b.block_id === 'template').element.options.map((o: any) => o.value);
-    expect(options).toEqual(['clarification-request']);
+    expect(options).toEqual(['ClarificationRequested']);
     const preview = await submit(h, USERS.agent, modal, { details: 'clarification:\n  questions:\n    - Which of your two accounts?\n' });
     expect(preview.ack.response_action).toBe('push');
     expect((await submit(h, USERS.agent, { ...preview.ack.view, id: 'V-pause-preview', root_view_id: modal.id }, {})).ack).toEqual({ response_action: 'clear' });

@@ -48,7 +48,8 @@ describe('Slack HTTP receiver', () => {
       ['note DSR-2026-0001', /`note` needs text/],
       ['pause DSR-2026-0001 forever', /`pause` takes identity or clarification — not "forever"/],
       ['take DSR-2026-0001 now please', /`take` takes only a case number \(got "now please"\)/],
-      ['new request', /`new` takes no arguments/],
+      ['new request twice', /`new` takes at most one workflow/],
+      ['help me', /`help` takes no arguments/],
       ['deadline BRE-2026-0001 yesterday', /`deadline` needs the instant/],
     ];
     for (const [text, problem] of cases) {

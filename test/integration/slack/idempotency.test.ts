@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { findCaseByNumber, listCases } from '../../../src/adapters/db/case-repository.ts';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
-import { listNotes } from '../../../src/adapters/slack/slack-repository.ts';
+import { listNotes } from '../../../src/adapters/db/note-repository.ts';
 import { testDatabases } from '../../support/databases.ts';
 import {
   answer, click, command, deliver, expectNoPersonalData, mailsTo, openedView, PII, seedRequest, sendEvent, startHarness, submit,
@@ -31,7 +31,7 @@ describe.each(testDatabases())('idempotency on $name', (tdb) => {
     const c = await seedRequest(h, { owner: USERS.agent });
     const compose = await openedView(h, (await command(h, USERS.agent, `reply ${c.number}`)).trigger);
     const details = 'clarification:\n  questions:\n    - Which account?\n';
-    const preview = await submit(h, USERS.agent, compose, { reply_template: 'clarification-request', language: 'en', details });
+    const preview = await submit(h, USERS.agent, compose, { reply_template: 'ClarificationRequested', language: 'en', details });
     expect(preview.ack.response_action).toBe('push');
     const previewView = { ...preview.ack.view, id: 'V-preview', root_view_id: compose.id };
     const sends = await Promise.all([submit(h, USERS.agent, previewView, {}), submit(h, USERS.agent, previewView, {})]);

@@ -101,7 +101,7 @@ describe.each(testDatabases())('role matrix on $name', (tdb) => {
     refuse: async (u) => {
       const c = await seedRequest(h, { owner: u });
       await submit(h, u, await closeView(c), {
-        resolution: 'Refused', outcome: 'Manifestly excessive.', authority_name: 'Example DPA', authority_url: 'https://dpa.example.test',
+        resolution: 'Refused', reasons: 'Manifestly excessive.', 'authority.name': 'Example DPA', 'authority.url': 'https://dpa.example.test',
       });
       return { allowed: (await findCaseByNumber(db(), c.number))!.state === 'refused', c };
     },

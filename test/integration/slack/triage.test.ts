@@ -43,7 +43,7 @@ describe('Slack transport (triage channel, DMs, retries)', () => {
     const thread = h.fake.of('chat.postMessage', (m) => m.params.thread_ts === ts);
     expect(thread.length).toBeGreaterThanOrEqual(3);
     expect(thread.map((m) => String(m.params.text).split('\n')[0])).toEqual(expect.arrayContaining([
-      'A private note was added by <@U0AGENT>.', 'IdentityVerified by <@U0AGENT>.',
+      'A private note was added by <@U0AGENT>.', 'Identity verified by <@U0AGENT>.',
     ]));
     const updates = h.fake.of('chat.update', (m) => m.params.ts === ts).slice(updatesBefore);
     expect(updates).toHaveLength(1);

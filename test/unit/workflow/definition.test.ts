@@ -17,9 +17,11 @@ describe('checkWorkflow names what is wrong', () => {
     const wf = requestYaml();
     wf.initial = 'new';
     wf.transitions[0].to = 'doing';
+    const [t, r0] = [wf.transitions.length, wf.reminders.length];
     wf.transitions.push({ on: 'Reopened', from: ['answered'], to: 'in_progress', roles: ['dpo'] });
     wf.reminders.push({ id: 'late', anchor: 'due', at: '+2d', to: ['owner'], states: ['received'] });
     wf.reminders.push({ id: 'ghost', anchor: 'due', at: '-1d', to: ['owner'], states: ['limbo'] });
+    const refused = wf.transitions.findIndex((x: { on: string }) => x.on === 'Refused');
     const hasTemplate = (name: string, lang: string) => !(name === 'refusal' && lang === 'fr');
     const r = checkWorkflow('request.yaml', wf, hasTemplate);
     expect(r.ok).toBe(false);
@@ -27,10 +29,10 @@ describe('checkWorkflow names what is wrong', () => {
     expect(r.errors).toEqual(expect.arrayContaining([
       'request.yaml: initial: unknown state "new"',
       'request.yaml: transitions.0 (WorkStarted): unknown state "doing"',
-      'request.yaml: transitions.9 (Reopened): leaves final state "answered"',
-      'request.yaml: reminders.8 (late): fires after its deadline; mark it overdue: true or move it before',
-      'request.yaml: reminders.9 (ghost): unknown state "limbo"',
-      'request.yaml: transitions.7 (Refused): missing template "refusal" in fr',
+      `request.yaml: transitions.${t} (Reopened): leaves final state "answered"`,
+      `request.yaml: reminders.${r0} (late): fires after its deadline; mark it overdue: true or move it before`,
+      `request.yaml: reminders.${r0 + 1} (ghost): unknown state "limbo"`,
+      `request.yaml: transitions.${refused} (Refused): missing template "refusal" in fr`,
     ]));
     expect(r.errors).toHaveLength(6);
   });
@@ -53,6 +55,43 @@ describe('checkWorkflow names what is wrong', () => {
     const r = checkWorkflow('request.yaml', wf, all);
     expect(r.ok ? [] : r.errors.map((e) => e.split(':').slice(0, 2).join(':'))).toEqual([
       'request.yaml: transitions.0.roles.0', 'request.yaml: reminders.0.at',
+    ]);
+  });
+});
+
+describe('what surfaces need from a definition', () => {
+  it('names a select without options, a built-in word, an ambiguous word, a reply without a mail', () => {
+    const wf = requestYaml();
+    wf.transitions.push({ on: 'Escalated', from: ['received'], roles: ['dpo'], offer: { command: 'take' } });
+    wf.transitions.push({ on: 'Poked', from: ['received'], roles: ['dpo'], offer: { command: 'verify', reply: true } });
+    wf.transitions.push({
+      on: 'Graded', from: ['received'], roles: ['dpo'], offer: { close: true },
+      fields: [{ name: 'grade', type: 'select', label: 'Grade' }],
+    });
+    const r = checkWorkflow('request.yaml', wf, all);
+    expect(r.ok ? [] : r.errors).toEqual(expect.arrayContaining([
+      expect.stringContaining('"/dpo take" is a built-in word'),
+      expect.stringContaining('(Poked): offered in the reply modal but sends no template'),
+      expect.stringContaining('"/dpo verify" names several events: IdentityVerified, Poked'),
+      expect.stringContaining('(Graded): field "grade" needs options or options_from'),
+      expect.stringContaining('(Graded): offered in the close modal but does not end the case'),
+    ]));
+  });
+
+  it('an obligation needs its prefix, its clock and who opens it; an unknown effect is named', () => {
+    const r = checkWorkflow('x.yaml', {
+      id: 'x', kind: 'obligation', initial: 'open', states: { open: {}, done: { final: true } },
+      transitions: [{ on: 'Done', from: ['open'], to: 'done', roles: ['dpo'], effects: ['teleport'] }],
+    }, all);
+    expect(r.ok ? [] : r.errors.join('\n')).toMatch(/transitions\.0\.effects\.0/);
+    const r2 = checkWorkflow('x.yaml', {
+      id: 'x', kind: 'obligation', initial: 'open', states: { open: {}, done: { final: true } },
+      transitions: [{ on: 'Done', from: ['open'], to: 'done', roles: ['dpo'] }],
+    }, all);
+    expect(r2.ok ? [] : r2.errors).toEqual([
+      'x.yaml: prefix: an obligation workflow needs its case-number prefix',
+      'x.yaml: clock: an obligation workflow needs its clock',
+      'x.yaml: open: an obligation workflow needs who may open it',
     ]);
   });
 });

@@ -21,15 +21,23 @@ const REQUEST_POLICY: Record<string, { from: string[]; to?: string; roles: strin
   SubjectReplied: { from: ['identity_pending', 'clarification_pending'], to: 'in_progress', roles: ['system', 'agent', 'dpo'] },
   IdentityVerified: { from: ['received', 'identity_pending', 'in_progress'], to: 'in_progress', roles: ['agent', 'dpo'] },
   ExtensionRequested: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], roles: ['dpo'], requires: ['reasons'] },
-  Answered: { from: ['in_progress'], to: 'answered', roles: ['agent', 'dpo'], requires: ['outcome'] },
-  Refused: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'refused', roles: ['dpo'], requires: ['reasons'] },
+  Answered: { from: ['in_progress'], to: 'answered', roles: ['agent', 'dpo'] },
+  AnswerRecorded: { from: ['in_progress'], to: 'answered', roles: ['agent', 'dpo'], requires: ['outcome'] },
+  Refused: {
+    from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'refused', roles: ['dpo'],
+    requires: ['reasons', 'authority.name', 'authority.url'],
+  },
   Withdrawn: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'withdrawn', roles: ['agent', 'dpo', 'system'], requires: ['outcome'] },
+  AcknowledgementResent: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], roles: ['agent', 'dpo'] },
 };
 const BREACH_POLICY: typeof REQUEST_POLICY = {
   Assessed: { from: ['reported', 'assessed'], to: 'assessed', roles: ['dpo'], requires: ['risk', 'reasons'] },
   AuthorityNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'], requires: ['phase'] },
-  CustomerNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'], requires: ['phase'] },
+  // issue 10: each linked customer is alerted (phases numbered by the desk); the people's list may be imported before
+  CustomerNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'] },
+  SubjectsNotificationDecided: { from: ['assessed', 'notified'], roles: ['dpo'], requires: ['decision', 'reasons'] },
   SubjectsNotified: { from: ['assessed', 'notified'], to: 'notified', roles: ['dpo'] },
+  NotABreach: { from: ['reported', 'assessed'], to: 'not_notifiable', roles: ['dpo'], requires: ['reasons'] },
   NotNotifiable: { from: ['reported', 'assessed'], to: 'not_notifiable', roles: ['dpo'], requires: ['reasons'] },
   Closed: { from: ['notified', 'not_notifiable'], to: 'closed', roles: ['dpo'], requires: ['outcome'] },
 };
@@ -43,7 +51,10 @@ function matrix(wf: WorkflowDefinition, policy: typeof REQUEST_POLICY) {
 
 function check(wf: WorkflowDefinition, policy: typeof REQUEST_POLICY, state: string, ev: string, role: (typeof ROLES)[number]) {
   const p = policy[ev]!;
-  const fields = Object.fromEntries((p.requires ?? []).map((f) => [f, 'given']));
+  const t = wf.transitions.find((x) => x.on === ev)!;
+  expect(t.fields.filter((f) => f.required).map((f) => f.name).sort()).toEqual([...(p.requires ?? [])].sort());
+  const sample: Record<string, string> = { risk: 'high', phase: 'initial', decision: 'communicate', 'authority.url': 'https://dpa.example.test' };
+  const fields = Object.fromEntries((p.requires ?? []).map((f) => [f, sample[f] ?? 'given']));
   const r = applyEvent(wf, state, { type: ev, role, fields }, ['access']);
   const expected = wf.states[state]!.final ? 'CASE_CLOSED'
     : !p.from.includes(state) ? 'NOT_FROM_STATE'
@@ -84,13 +95,15 @@ describe('effects and refusals', () => {
 
   it('names missing required fields and unknown events', () => {
     expect(applyEvent(request, 'in_progress', { type: 'Refused', role: 'dpo', fields: { reasons: ' ' } }))
-      .toMatchObject({ ok: false, code: 'FIELD_REQUIRED', message: 'Refused needs: reasons.' });
+      .toMatchObject({ ok: false, code: 'FIELD_REQUIRED', message: 'Refused needs: reasons, authority.name, authority.url.' });
+    expect(applyEvent(breach, 'reported', { type: 'Assessed', role: 'dpo', fields: { risk: 'huge', reasons: 'x' } }))
+      .toMatchObject({ ok: false, code: 'FIELD_INVALID', message: 'Assessed: risk must be none, risk, high (got huge).' });
     expect(applyEvent(request, 'received', { type: 'Teleported', role: 'dpo' })).toMatchObject({ ok: false, code: 'UNKNOWN_EVENT' });
   });
 
   it('lists the events a role may take', () => {
     expect(allowedEvents(request, 'received', 'agent').sort()).toEqual(
-      ['ClarificationRequested', 'IdentityRequested', 'IdentityVerified', 'WorkStarted', 'Withdrawn'].sort());
+      ['AcknowledgementResent', 'ClarificationRequested', 'IdentityRequested', 'IdentityVerified', 'WorkStarted', 'Withdrawn'].sort());
     expect(allowedEvents(request, 'answered', 'dpo')).toEqual([]);
     expect(allowedEvents(breach, 'reported', 'manager')).toEqual([]);
   });

@@ -1,12 +1,12 @@
 /**
- * Buttons: Take, Reply, Extend, Escalate to DPO, Close, Show details, and the reply modal's template picker. Each
- * acks first, then checks the role and calls one use case or opens one modal with the fresh trigger_id. A press
- * is keyed by its action_ts; take and escalate are idempotent by the case's state as well (a double click is one).
+ * Buttons: Take, Reply, Escalate to DPO, Close, Show details, a workflow event's button (from its definition), and
+ * the reply modal's picker. Each acks first, then calls one use case or opens one form with the fresh trigger_id;
+ * the use case (or the form's opening) checks permission. A press is keyed by its action_ts; take and escalate
+ * are idempotent by the case's state as well (a double click is one).
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
-import { findCaseByNumber } from '../../db/case-repository.ts';
-import { escalateCase, replyOptions, takeCase } from '../../../app/case-commands.ts';
-import type { Case } from '../../../domain/case.ts';
+import { escalateCase, takeCase } from '../../../app/case-commands.ts';
+import { caseFor, offers } from '../../../app/offers.ts';
 import { ACTION } from '../action-ids.ts';
 import { ephemeral, type Ephemeral } from '../blocks/lists.ts';
 import { detailsModal } from '../blocks/modals.ts';
@@ -15,12 +15,12 @@ import { caseDetails } from '../case-queries.ts';
 import { outcomeText } from '../commands/run-command.ts';
 import { actorOf, type Responder, type SlackContext } from '../context.ts';
 import { publishHome } from '../events/home.ts';
-import { permits, type SlackAction, type SlackRole } from '../roles.ts';
-import { openClose, openExtend, openReply } from '../views/open-modals.ts';
+import { openClose, openEvent, openReply } from '../views/open-modals.ts';
 import { metaOf, viewValues, type SubmittedView } from '../views/values.ts';
+import type { Actor } from '../../../app/deps.ts';
 
 type Args = { body: BlockAction; client: App['client']; respond: (m: Ephemeral) => Promise<unknown> };
-type Handler = (ctx: SlackContext, io: Responder, a: { c: Case; user: string; role: SlackRole; key: string; channel: string | null }) => Promise<void>;
+type Press = { value: string; actor: Actor; key: string; channel: string | null };
 
 /** Where a button's answer goes: the message's response_url, or (App Home) a refreshed Home tab. */
 function responder(ctx: SlackContext, { body, client, respond }: Args): Responder {
@@ -33,55 +33,56 @@ function responder(ctx: SlackContext, { body, client, respond }: Args): Responde
   };
 }
 
-/** A case button: ack, load the case named by the button's value, check the role, run `handler`. */
-function onCase(app: App, ctx: SlackContext, actionId: string, need: SlackAction, handler: Handler): void {
+/** A case button: ack, then `handler` with the button's value and the actor. */
+function onPress(app: App, ctx: SlackContext, actionId: string, handler: (io: Responder, p: Press) => Promise<void>): void {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
     await ack();
     const io = responder(ctx, { body, client, respond });
-    const user = body.user.id;
-    const role = await ctx.roles.roleOf(user);
-    const c = await findCaseByNumber(ctx.deps.database.db, action.value ?? '');
-    if (!c) return io.reply(ephemeral(`:x: No case ${action.value}.`));
-    const allowed = permits(role, need, { user, owner: c.owner });
-    if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
-    await handler(ctx, io, { c, user, role, key: `slack:action:${action.action_ts}`, channel: body.channel?.id ?? null });
+    const actor = actorOf(body.user.id, await ctx.roles.roleOf(body.user.id));
+    await handler(io, { value: action.value ?? '', actor, key: `slack:action:${action.action_ts}`, channel: body.channel?.id ?? null });
   });
 }
 
-type Team = Exclude<SlackRole, 'viewer'>;
-
 export function register(app: App, ctx: SlackContext): void {
-  onCase(app, ctx, ACTION.take, 'take', async (_ctx, io, a) => {
-    const r = await takeCase(ctx.deps, { caseNumber: a.c.number, actor: actorOf(a.user, a.role), key: a.key }, ctx.now());
+  onPress(app, ctx, ACTION.take, async (io, p) => {
+    const r = await takeCase(ctx.deps, { caseNumber: p.value, actor: p.actor, key: p.key }, ctx.now());
     await io.reply(ephemeral(outcomeText(r, (x) => `${x.number} is yours (state ${x.state}).`)));
   });
-  onCase(app, ctx, ACTION.escalate, 'escalate', async (_ctx, io, a) => {
-    const r = await escalateCase(ctx.deps, { caseNumber: a.c.number, actor: actorOf(a.user, a.role), key: a.key }, ctx.now());
+  onPress(app, ctx, ACTION.escalate, async (io, p) => {
+    const r = await escalateCase(ctx.deps, { caseNumber: p.value, actor: p.actor, key: p.key }, ctx.now());
     await io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: the DPO is alerted (DM and e-mail).`)));
   });
-  onCase(app, ctx, ACTION.reply, 'reply', (_ctx, io, a) => openReply(ctx, io, a.c, a.role as Team, { caseNumber: a.c.number, channel: a.channel }));
-  onCase(app, ctx, ACTION.extend, 'extend', (_ctx, io, a) => openExtend(ctx, io, a.c, { caseNumber: a.c.number, channel: a.channel }));
-  onCase(app, ctx, ACTION.close, 'close', (_ctx, io, a) => openClose(ctx, io, a.c, a.role as Team, { caseNumber: a.c.number, channel: a.channel }));
-  onCase(app, ctx, ACTION.details, 'details', async (_ctx, io, a) => {
-    const d = await caseDetails(ctx.deps, a.c.number);
+  onPress(app, ctx, ACTION.reply, (io, p) => openReply(ctx, io, p.actor, { caseNumber: p.value, channel: p.channel }));
+  onPress(app, ctx, ACTION.close, (io, p) => openClose(ctx, io, p.actor, { caseNumber: p.value, channel: p.channel }));
+  onPress(app, ctx, ACTION.event, (io, p) => {
+    const [caseNumber = '', event = ''] = p.value.split('|');
+    return openEvent(ctx, io, p.actor, { caseNumber, channel: p.channel }, event);
+  });
+  onPress(app, ctx, ACTION.details, async (io, p) => {
+    const allowed = await caseFor(ctx.deps, p.value, p.actor, () => ({ action: 'details' }));
+    if (!allowed.ok) return io.reply(ephemeral(`${allowed.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${allowed.message}`));
+    const d = await caseDetails(ctx.deps, p.value);
     if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now()));
   });
 
-  // The template picker in the reply modal: the details skeleton follows the chosen template.
+  // The reply picker: the details skeleton follows the chosen reply.
   app.action<BlockAction<StaticSelectAction>>(ACTION.replyTemplate, async ({ ack, body, action, client }) => {
     await ack();
     const view = body.view as (SubmittedView & { hash?: string }) | undefined;
     if (!view) return;
     const meta = metaOf(view);
-    const c = await findCaseByNumber(ctx.deps.database.db, meta.caseNumber ?? '');
-    const role = await ctx.roles.roleOf(body.user.id);
-    if (!c || role === 'viewer') return;
-    const option = action.selected_option.value;
-    const language = String(viewValues(view).language ?? c.language);
+    const actor = actorOf(body.user.id, await ctx.roles.roleOf(body.user.id));
+    const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'reply' }));
+    if (!loaded.ok) return;
+    const options = offers(ctx.deps.workflows, loaded.case, { role: actor.role, user: actor.id }, 'reply');
+    const chosen = options.find((o) => o.event === action.selected_option.value);
+    if (!chosen) return;
+    const language = String(viewValues(view).language ?? loaded.case.language);
     await client.views.update({
       view_id: view.id, hash: view.hash,
-      view: replyComposeModal(c, replyOptions(ctx.deps, c, role), {
-        option, language, details: replySkeleton(c, option), zone: ctx.deps.config.org.timezone, now: ctx.now(), meta,
+      view: replyComposeModal(loaded.case, options, {
+        option: chosen.event, language, details: replySkeleton(loaded.case, chosen.transition), zone: ctx.deps.config.org.timezone,
+        now: ctx.now(), meta,
       }) as never,
     });
   });

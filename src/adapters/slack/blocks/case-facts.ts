@@ -45,6 +45,7 @@ export function ownerText(owner: string | null): string {
 
 export function kindText(f: Pick<CaseFacts, 'kind' | 'requestTypes'>): string {
   if (f.kind === 'breach') return 'Breach';
+  if (f.kind === 'obligation') return 'Obligation';
   return `Request${f.requestTypes.length ? `: ${f.requestTypes.join(', ').replace(/_/g, ' ')}` : ''}`;
 }
 

@@ -4,31 +4,41 @@
  * channel, so nothing here may identify the data subject or repeat what they wrote.
  */
 import { ACTION } from '../action-ids.ts';
-import { button, context, factsLine, ownerText, section, sections, type CaseFacts } from './case-facts.ts';
+import { button, context, factsLine, section, sections, type CaseFacts } from './case-facts.ts';
 
 export interface SlackMessage {
   text: string;
   blocks: unknown[];
 }
 
-/** The parent message: facts and the buttons Take, Reply, Extend, Escalate to DPO, Close. */
-export function parentMessage(f: CaseFacts, zone: string, now: Date): SlackMessage {
+/** What a case's buttons offer, from its workflow definition in its state (each press is checked again). */
+export interface CaseButtons {
+  reply: boolean;
+  close: boolean;
+  events: readonly { event: string; label: string }[];
+}
+
+/** Take, Reply, the definition's event buttons, Escalate to DPO, Close. */
+export function caseButtons(number: string, b: CaseButtons): unknown[] {
+  return [
+    button(ACTION.take, 'Take', number, 'primary'),
+    ...(b.reply ? [button(ACTION.reply, 'Reply', number)] : []),
+    ...b.events.map((e) => button(ACTION.event, e.label, `${number}|${e.event}`)),
+    button(ACTION.escalate, 'Escalate to DPO', number),
+    ...(b.close ? [button(ACTION.close, 'Close', number, 'danger')] : []),
+  ].slice(0, 25);
+}
+
+/** The parent message: facts, what waits on the team, and the case's buttons. */
+export function parentMessage(f: CaseFacts, zone: string, now: Date, b: CaseButtons, waiting: string | null = null): SlackMessage {
   if (f.closed) return stubMessage(f);
   const line = factsLine(f, zone, now);
   return {
     text: line.replace(/\*/g, ''),
     blocks: [
       section(line),
-      {
-        type: 'actions', block_id: `case:${f.number}`,
-        elements: [
-          button(ACTION.take, 'Take', f.number, 'primary'),
-          button(ACTION.reply, 'Reply', f.number),
-          button(ACTION.extend, 'Extend', f.number),
-          button(ACTION.escalate, 'Escalate to DPO', f.number),
-          button(ACTION.close, 'Close', f.number, 'danger'),
-        ],
-      },
+      ...(waiting ? [context(`:warning: ${waiting}`)] : []),
+      { type: 'actions', block_id: `case:${f.number}`, elements: caseButtons(f.number, b) },
     ],
   };
 }
@@ -39,13 +49,25 @@ export function stubMessage(f: Pick<CaseFacts, 'number' | 'state'>): SlackMessag
   return { text, blocks: [context(`~${f.number}~ · closed (${f.state.replace(/_/g, ' ')})`)] };
 }
 
+/** The desk's own steps in words; a workflow event brings its own words (`done` in its definition). */
 const EVENT_TEXT: Record<string, string> = {
   OwnerAssigned: 'Owner changed',
   NoteAdded: 'A private note was added',
   Escalated: 'Escalated to the DPO',
-  MailQueued: 'A mail to the data subject was queued',
   DeadlineOverridden: 'The clock was recomputed (deadline override)',
 };
+
+const by = (who: unknown) => (typeof who !== 'string' || who === 'system' ? ''
+  : /^[UW][A-Z0-9]+$/.test(who) ? ` by <@${who}>` : who === 'cli' ? ' from the command line' : ` by ${who}`);
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** What happened to the mail that went with a step: queued, or not sent and why — never "queued" when withheld. */
+function mailLine(p: Record<string, unknown>): string {
+  if (typeof p.mailWithheld === 'string') return `\n:warning: The mail to the data subject was *not* sent: ${p.mailWithheld}.`;
+  if (typeof p.mailsQueued === 'number' && p.mailsQueued > 0) return `\nA mail to the data subject is queued (${p.mailsQueued}).`;
+  return '';
+}
 
 const KIND_TEXT: Record<string, string> = {
   'reply-received': 'The data subject replied (details on demand in the app).',
@@ -55,9 +77,9 @@ const KIND_TEXT: Record<string, string> = {
 
 /** A line in the case's thread for one outbox notice. */
 export function threadLine(kind: string, payload: Record<string, unknown>, f: CaseFacts, zone: string, now: Date): SlackMessage {
-  const event = typeof payload.event === 'string' ? EVENT_TEXT[payload.event] ?? payload.event : null;
-  const by = typeof payload.by === 'string' ? ` by ${ownerText(payload.by)}` : '';
-  const head = KIND_TEXT[kind] ?? `${event ?? 'Updated'}${by}.`;
+  const event = typeof payload.done === 'string' ? capital(payload.done)
+    : typeof payload.event === 'string' ? EVENT_TEXT[payload.event] ?? capital(payload.event.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()) : null;
+  const head = KIND_TEXT[kind] ?? `${event ?? 'Updated'}${by(payload.by)}.${mailLine(payload)}`;
   const text = `${head}\n${factsLine(f, zone, now)}`;
   return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }

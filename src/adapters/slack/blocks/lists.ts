@@ -6,6 +6,12 @@ import type { Case } from '../../../domain/case.ts';
 import type { Deadline } from '../../../domain/deadlines/deadline.ts';
 import { ACTION } from '../action-ids.ts';
 import { button, context, factsLine, factsOf, isOverdue, section, sections } from './case-facts.ts';
+import { caseButtons } from './case-message.ts';
+
+/** A clock an extension did not move (a contractual promise) that has passed: shown as breached, never hidden. */
+function breachedNote(c: Case, d: Deadline, now: Date): string {
+  return !c.closedAt && d.dueAt.getTime() < now.getTime() ? ' — *missed*' : '';
+}
 
 export interface Ephemeral {
   response_type: 'ephemeral';
@@ -16,19 +22,19 @@ export interface Ephemeral {
 
 export const ephemeral = (text: string, blocks?: unknown[]): Ephemeral => ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
 
-/** Every subcommand with its arguments. */
-export function helpText(command: string): string {
+/** Every subcommand: the desk's own, then the words the workflow definitions offer. */
+export function helpText(command: string, words: readonly { word: string; label: string; needs: string[] }[] = []): string {
   const c = command;
   return [
     `*${c}* — the data-protection desk. In a case's thread, mention the app (\`@dpo-desk take\`) and the case is implied.`,
-    `\`${c} new\` — log a data subject's request · \`${c} breach\` — report a security incident`,
+    `\`${c} new [workflow]\` — log a data subject's request (or open another obligation) · \`${c} breach\` — report a security incident`,
     `\`${c} list [mine|open|overdue|due-this-week]\` · \`${c} show <case>\` · \`${c} export\``,
-    `\`${c} take <case>\` · \`${c} assign <case> @user\` · \`${c} note <case> <text>\``,
-    `\`${c} reply <case>\` · \`${c} verify <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} resume <case>\``,
-    `\`${c} extend <case>\` · \`${c} close <case>\``,
+    `\`${c} take <case>\` · \`${c} assign <case> @user\` · \`${c} note <case> <text>\` · \`${c} confirm <case> [address]\``,
+    `\`${c} reply <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} close <case>\``,
+    `DPO: \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
+    ...words.map((w) => `\`${c} ${w.word} <case>${w.needs.map((n) => ` <${n}>`).join('')}\` — ${w.label}`),
     `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports · DPO, managers: \`${c} register\` — the breach register as a file`,
     `DPO, breaches: \`${c} record <case> [Assessed|NotABreach|NotNotifiable|AuthorityNotified|CustomerNotified|SubjectsNotificationDecided|SubjectsNotified]\``,
-    `DPO: \`${c} assess <case> none|low|risk|high <reasons>\` · \`${c} notify <case> [phase]\` · \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }
@@ -46,12 +52,15 @@ export function caseList(title: string, l: { cases: readonly Case[]; total: numb
   return ephemeral(`${title}: ${l.total}`, [section(head), ...sections(lines), ...more]);
 }
 
-/** One case: facts, every clock with its rule, the buttons; details only behind a button. */
-export function caseCard(c: Case, deadlines: readonly Deadline[], zone: string, now: Date, o: { details: boolean; act: boolean }): Ephemeral {
-  const clocks = deadlines.map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}`).join('\n') || '• no clock';
+/** One case: facts, every clock with its rule, the buttons this person may use; details only behind a button. */
+export function caseCard(
+  c: Case, deadlines: readonly Deadline[], zone: string, now: Date,
+  o: { details: boolean; act: boolean; events?: readonly { event: string; label: string }[] },
+): Ephemeral {
+  const clocks = deadlines.map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}${breachedNote(c, d, now)}`)
+    .join('\n') || '• no clock yet';
   const buttons = [
-    ...(o.act && !c.closedAt ? [button(ACTION.take, 'Take', c.number), button(ACTION.reply, 'Reply', c.number),
-      button(ACTION.extend, 'Extend', c.number), button(ACTION.escalate, 'Escalate to DPO', c.number), button(ACTION.close, 'Close', c.number)] : []),
+    ...(o.act && !c.closedAt ? caseButtons(c.number, { reply: true, close: true, events: o.events ?? [] }) : []),
     ...(o.details ? [button(ACTION.details, 'Show details', c.number)] : []),
   ];
   return ephemeral(factsLine(factsOf(c), zone, now).replace(/\*/g, ''), [

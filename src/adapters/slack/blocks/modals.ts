@@ -5,7 +5,7 @@
  */
 import type { Case, CasePrivate } from '../../../domain/case.ts';
 import { REQUEST_REGIMES, REQUEST_TYPES, LANGUAGES } from '../../../domain/vocabulary.ts';
-import type { CaseNote } from '../slack-repository.ts';
+import type { CaseNote } from '../../db/note-repository.ts';
 import { VIEW } from '../action-ids.ts';
 import { context, dueText, factsLine, factsOf, plain, section } from './case-facts.ts';
 
@@ -80,30 +80,6 @@ export function breachModal(o: { now: Date; meta: ModalMeta }) {
     }),
     input('processor_name', 'Processor', { type: 'plain_text_input' }, { optional: true }),
   ], o.meta);
-}
-
-/** Extension: reasons are required (Art. 12(3)); the deliverer confirms it once the notice went out in time. */
-export function extendModal(c: Case, extendedDue: string | null, zone: string, now: Date, meta: ModalMeta) {
-  return modal(VIEW.extend, `Extend ${c.number}`, [
-    section(factsLine(factsOf(c), zone, now)),
-    context(`Due ${dueText(factsOf(c), zone)}${extendedDue ? ` → extended to ${extendedDue}` : ''}. `
-      + 'Only within the first month, once, with reasons sent to the data subject.'),
-    input('reasons', 'Reasons (sent to the data subject)', { type: 'plain_text_input', multiline: true }),
-  ], meta, 'Extend');
-}
-
-/** Closing: the resolution the workflow allows, with an outcome (required). */
-export function closeModal(c: Case, resolutions: readonly { event: string; label: string }[], zone: string, now: Date, meta: ModalMeta) {
-  return modal(VIEW.close, `Close ${c.number}`, [
-    section(factsLine(factsOf(c), zone, now)),
-    input('resolution', 'Resolution', {
-      type: 'static_select', options: resolutions.map((r) => option(r.event, r.label)),
-      ...(resolutions[0] ? { initial_option: option(resolutions[0].event, resolutions[0].label) } : {}),
-    }),
-    input('outcome', 'Outcome', { type: 'plain_text_input', multiline: true }),
-    input('authority_name', 'Supervisory authority (refusal)', { type: 'plain_text_input' }, { optional: true }),
-    input('authority_url', 'Authority complaint URL (refusal)', { type: 'url_text_input' }, { optional: true }),
-  ], meta, 'Close case');
 }
 
 /** The data subject's details and the private notes: only ever in a modal, after the role check. */

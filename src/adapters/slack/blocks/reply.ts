@@ -6,16 +6,18 @@
 import { stringify } from 'yaml';
 import type { Case } from '../../../domain/case.ts';
 import { LANGUAGES } from '../../../domain/vocabulary.ts';
-import { REPLY_OPTIONS, replyTemplates } from '../../../app/case-commands.ts';
+import type { Offer } from '../../../app/offers.ts';
+import { templatesOf, type TransitionDefinition } from '../../../domain/workflow/definition.ts';
 import { templateSamples } from '../../templates/template-samples.ts';
 import { ACTION, VIEW } from '../action-ids.ts';
 import { context, factsLine, factsOf, plain, section } from './case-facts.ts';
 import type { ModalMeta } from './modals.ts';
 
-/** What the preview step carries to the send step. */
+/** What the preview step carries to the send step: `option` is the workflow event the reply is. */
 export interface ReplyDraft extends ModalMeta {
   caseNumber: string;
   option: string;
+  label?: string;
   language: string;
   fields: Record<string, unknown>;
 }
@@ -34,11 +36,11 @@ function blank(v: unknown): unknown {
   return v;
 }
 
-/** The fields a reply option needs, as a YAML skeleton with blank values ('' for the team to fill in). */
-export function replySkeleton(c: Case, option: string): string {
+/** The fields a reply needs, as a YAML skeleton with blank values ('' for the team to fill in). */
+export function replySkeleton(c: Case, t: TransitionDefinition): string {
   const fields: Record<string, unknown> = {};
-  for (const t of replyTemplates(c, option)) {
-    const sample = (templateSamples as Record<string, Record<string, unknown>>)[t] ?? {};
+  for (const name of templatesOf(t, c.requestTypes)) {
+    const sample = (templateSamples as Record<string, Record<string, unknown>>)[name] ?? {};
     for (const [k, v] of Object.entries(sample)) if (!FROM_CASE.has(k)) fields[k] = blank(v);
   }
   return Object.keys(fields).length ? stringify(fields) : '';
@@ -46,11 +48,12 @@ export function replySkeleton(c: Case, option: string): string {
 
 const opt = (value: string, text: string) => ({ text: plain(text, 75), value });
 
-/** Step 1: template, language, details. The template picker dispatches so the skeleton follows it. */
-export function replyComposeModal(c: Case, options: readonly string[], o: {
+/** Step 1: the reply (a workflow event), language, details. The picker dispatches so the skeleton follows it. */
+export function replyComposeModal(c: Case, options: readonly Offer[], o: {
   option: string; language: string; details: string; zone: string; now: Date; meta: ModalMeta;
 }) {
-  const chosen = REPLY_OPTIONS[o.option] ? o.option : options[0]!;
+  const picked = options.find((x) => x.event === o.option) ?? options[0]!;
+  const chosen = picked.event;
   return {
     type: 'modal' as const, callback_id: VIEW.replyCompose, title: plain(`Reply ${c.number}`, 24),
     submit: plain('Preview', 24), close: plain('Cancel', 24), private_metadata: JSON.stringify({ ...o.meta, caseNumber: c.number }),
@@ -59,8 +62,8 @@ export function replyComposeModal(c: Case, options: readonly string[], o: {
       {
         type: 'input', block_id: 'template', dispatch_action: true, label: plain('Template'),
         element: {
-          type: 'static_select', action_id: ACTION.replyTemplate, initial_option: opt(chosen, REPLY_OPTIONS[chosen]!.label),
-          options: options.map((n) => opt(n, REPLY_OPTIONS[n]!.label)),
+          type: 'static_select', action_id: ACTION.replyTemplate, initial_option: opt(chosen, picked.label),
+          options: options.map((x) => opt(x.event, x.label)),
         },
       },
       {
@@ -79,7 +82,7 @@ export function replyComposeModal(c: Case, options: readonly string[], o: {
 
 /** Step 2: the rendered mail(s) exactly as they will be sent; Send queues them through the outbox. */
 export function replyPreviewModal(c: Case, mails: readonly { subject: string; text: string; to: string | null }[], draft: ReplyDraft) {
-  const blocks: unknown[] = [context(`${REPLY_OPTIONS[draft.option]?.label ?? draft.option} · ${draft.language}`)];
+  const blocks: unknown[] = [context(`${draft.label ?? draft.option} · ${draft.language}`)];
   for (const m of mails) {
     blocks.push(section(`*To:* ${m.to ?? '_no address on file: the mail will be withheld_'}\n*Subject:* ${m.subject}`));
     for (let i = 0; i < m.text.length && blocks.length < 90; i += 2900) blocks.push(section(m.text.slice(i, i + 2900)));

@@ -5,14 +5,16 @@
 import type { App } from '@slack/bolt';
 import { ephemeral, helpText, usage } from '../blocks/lists.ts';
 import type { SlackContext } from '../context.ts';
+import { commandWords } from '../../../app/offers.ts';
+import { eventWordsOf } from '../context.ts';
 import { parseCommand } from './parse-command.ts';
 import { runCommand } from './run-command.ts';
 
 export function register(app: App, ctx: SlackContext): void {
   app.command(ctx.slack.command, async ({ command, ack, respond, client }) => {
-    const parsed = parseCommand(command.text ?? '');
+    const parsed = parseCommand(command.text ?? '', eventWordsOf(ctx));
     if (!parsed.ok) return void (await ack(usage(command.command, parsed.problem)));
-    if (parsed.command.name === 'help') return void (await ack(ephemeral(helpText(command.command))));
+    if (parsed.command.name === 'help') return void (await ack(ephemeral(helpText(command.command, commandWords(ctx.deps.workflows)))));
     await ack();
     await runCommand(ctx, {
       user: command.user_id, channel: command.channel_id ?? null, threadCase: null,

@@ -1,37 +1,39 @@
 /**
- * Runs one parsed command for one user: resolves the case (named, or implied by the thread it was typed in),
- * checks the role, then calls one use case or opens one modal, and answers ephemerally.
+ * Runs one parsed command for one user: resolves the case (named, or implied by the thread it was typed in), then
+ * calls one use case or opens one form, and answers ephemerally. The use case checks permission; a form is opened
+ * only after the same check. A workflow word runs its event at once when the words typed fill its fields, and
+ * opens the event's form otherwise.
  */
 import { DateTime } from 'luxon';
-import { findCaseByNumber, getDeadlines } from '../../db/case-repository.ts';
+import { getDeadlines } from '../../db/case-repository.ts';
 import {
   addCaseNote, applyCaseEvent, assignCase, overrideDeadline, takeCase, type CommandOutcome,
 } from '../../../app/case-commands.ts';
+import { confirmRequester } from '../../../app/confirm-requester.ts';
+import { caseFor, eventOfWord, fieldsFromWords, offers, openable } from '../../../app/offers.ts';
 import type { Case } from '../../../domain/case.ts';
-import { openCaseForm } from '../views/intake.ts';
-import { recordBreachEvent } from '../../../app/breach/breach-commands.ts';
+import { doneOf, requiredFields } from '../../../domain/workflow/definition.ts';
+import { fieldValue, isBlank } from '../../../domain/workflow/interpreter.ts';
+import { authorize } from '../../../domain/workflow/permissions.ts';
+import { openCaseForm, openWorkflowForm } from '../views/intake.ts';
 import { myReports, openReportForm } from '../views/report.ts';
-import { openBreachEvent } from '../views/breach-event.ts';
 import { uploadRegister } from '../register-upload.ts';
+import { breachStatus } from '../blocks/breach-status.ts';
+import { section } from '../blocks/case-facts.ts';
 import { caseCard, caseList, ephemeral, registerMessage, usage } from '../blocks/lists.ts';
 import { allCases, listing } from '../case-queries.ts';
 import { actorOf, type Invocation, type Responder, type SlackContext } from '../context.ts';
-import { permits, type SlackAction, type SlackRole } from '../roles.ts';
-import { openClose, openExtend, openReply } from '../views/open-modals.ts';
+import type { SlackRole } from '../roles.ts';
+import { openClose, openEvent, openReply } from '../views/open-modals.ts';
 import type { ParsedCommand } from './parse-command.ts';
 
 type CaseCommand = Extract<ParsedCommand, { caseNumber: string | null }>;
-
-const ACTION_OF: Record<CaseCommand['name'], SlackAction> = {
-  show: 'view', take: 'take', assign: 'assign', note: 'note', reply: 'reply', verify: 'verify', pause: 'pause',
-  resume: 'resume', extend: 'extend', close: 'close', assess: 'assess', notify: 'notify', deadline: 'override', record: 'assess',
-};
 
 const LIST_TITLES = { mine: 'My open cases', open: 'Open cases', overdue: 'Overdue cases', 'due-this-week': 'Due within 7 days' };
 
 /** The words a use case's outcome is told in. */
 export function outcomeText(r: CommandOutcome, done: (c: Case) => string): string {
-  if (!r.ok) return `:x: ${r.message}`;
+  if (!r.ok) return `${r.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${r.message}`;
   if (r.duplicate) return `${r.case.number}: already done (this request was handled before).`;
   return done(r.case);
 }
@@ -41,85 +43,102 @@ export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: Parsed
   if (!('caseNumber' in cmd)) return runGlobal(ctx, inv, cmd, role, io);
   const number = cmd.caseNumber ?? inv.threadCase;
   if (!number) {
-    return io.reply(usage(ctx.slack.command, `\`${cmd.name}\` needs a case number such as DSR-2026-0001 (or type it in the case's thread).`));
+    const word = cmd.name === 'event' ? cmd.word : cmd.name;
+    return io.reply(usage(ctx.slack.command, `\`${word}\` needs a case number such as DSR-2026-0001 (or type it in the case's thread).`));
   }
-  const c = await findCaseByNumber(ctx.deps.database.db, number);
-  if (!c) return io.reply(ephemeral(`:x: No case ${number}.`));
-  const allowed = permits(role, ACTION_OF[cmd.name], { user: inv.user, owner: c.owner });
-  if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
-  return runOnCase(ctx, inv, { ...cmd, caseNumber: c.number } as CaseCommand, c, role, io);
+  return runOnCase(ctx, inv, { ...cmd, caseNumber: number } as CaseCommand, role, io);
 }
 
 async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder) {
   const zone = ctx.deps.config.org.timezone;
-  // Anyone may report an incident and see their own reports (issue 10); the team gets the full breach modal.
-  if (cmd.name === 'breach' && !permits(role, 'open', { user: inv.user }).ok) return openReportForm(io, { channel: inv.channel });
+  // issue 10: anyone reports an incident (the team gets the full breach modal) and sees their own reports.
+  if (cmd.name === 'breach' && !authorize(role, { action: 'open' }, { user: inv.user }).ok) return openReportForm(io, { channel: inv.channel });
   if (cmd.name === 'reports') return io.reply(await myReports(ctx, inv.user));
-  if (cmd.name === 'register') {
-    const may = permits(role, 'export', { user: inv.user });
-    return io.reply(may.ok ? await uploadRegister(ctx, inv.user) : ephemeral(`:no_entry: ${may.message}`));
-  }
-  const need: SlackAction = cmd.name === 'new' || cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
-  const allowed = permits(role, need, { user: inv.user });
+  const action = cmd.name === 'new' ? 'open' : cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
+  const allowed = authorize(role, { action }, { user: inv.user });
   if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
   switch (cmd.name) {
-    case 'new':
+    case 'new': {
+      if (!cmd.workflow || cmd.workflow === 'request') return openCaseForm(ctx, io, 'new', { channel: inv.channel });
+      const wf = openable(ctx.deps.workflows, role).find((w) => w.id === cmd.workflow);
+      if (!wf) {
+        const ids = openable(ctx.deps.workflows, role).map((w) => w.id);
+        return io.reply(usage(ctx.slack.command, `No workflow "${cmd.workflow}" you may open. You may open: request${ids.length ? `, ${ids.join(', ')}` : ''}.`));
+      }
+      return openWorkflowForm(ctx, io, wf, { channel: inv.channel });
+    }
     case 'breach':
-      return openCaseForm(ctx, io, cmd.name, { channel: inv.channel });
+      return openCaseForm(ctx, io, 'breach', { channel: inv.channel });
     case 'list':
       return io.reply(caseList(LIST_TITLES[cmd.filter], await listing(ctx.deps, cmd.filter, inv.user, ctx.now()), zone, ctx.now()));
     case 'export':
+      if (cmd.what === 'register') return io.reply(await uploadRegister(ctx, inv.user));
       return io.reply(registerMessage(await allCases(ctx.deps)));
     default:
       return io.reply(ephemeral(`\`${cmd.name}\` is answered at once.`));
   }
 }
 
-async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, c: Case, role: SlackRole, io: Responder): Promise<void> {
+async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, role: SlackRole, io: Responder): Promise<void> {
   const { deps } = ctx;
   const now = ctx.now();
-  const meta = { caseNumber: c.number, channel: inv.channel };
-  const input = () => ({ caseNumber: c.number, actor: actorOf(inv.user, role), key: inv.key });
-  const event = async (type: string, fields: Record<string, unknown>, done: string) =>
-    io.reply(ephemeral(outcomeText(await applyCaseEvent(deps, { ...input(), type, fields }, now), (x) => `${x.number}: ${done} (state ${x.state}).`)));
-  const team = role as Exclude<SlackRole, 'viewer'>;
+  const actor = actorOf(inv.user, role);
+  const meta = { caseNumber: cmd.caseNumber!, channel: inv.channel };
+  const input = { caseNumber: cmd.caseNumber!, actor, key: inv.key };
+  const say = async (r: CommandOutcome, done: (c: Case) => string) => io.reply(ephemeral(outcomeText(r, done)));
   switch (cmd.name) {
     case 'show': {
-      const details = permits(role, 'details', { user: inv.user, owner: c.owner }).ok;
-      const deadlines = await getDeadlines(deps.database.db, c.id);
-      return io.reply(caseCard(c, deadlines, deps.config.org.timezone, now, { details, act: role === 'agent' || role === 'dpo' }));
+      const r = await caseFor(deps, input.caseNumber, actor, () => ({ action: 'view' }));
+      if (!r.ok) return io.reply(ephemeral(`:x: ${r.message}`));
+      const c = r.case;
+      const details = authorize(role, { action: 'details' }, { user: inv.user, owner: c.owner }).ok;
+      const buttons = offers(deps.workflows, c, { role, user: inv.user }, 'button');
+      const card = caseCard(c, await getDeadlines(deps.database.db, c.id), deps.config.org.timezone, now, {
+        details, act: role === 'agent' || role === 'dpo', events: buttons,
+      });
+      // A breach: where its register entry stands (decisions, phases, customers, the people's notices).
+      return io.reply(c.kind === 'breach' && details ? { ...card, blocks: [...(card.blocks ?? []), section(await breachStatus(deps, c))] } : card);
     }
     case 'take':
-      return io.reply(ephemeral(outcomeText(await takeCase(deps, input(), now), (x) => `${x.number} is yours (state ${x.state}).`)));
+      return say(await takeCase(deps, input, now), (x) => `${x.number} is yours (state ${x.state}).`);
     case 'assign':
-      return io.reply(ephemeral(outcomeText(await assignCase(deps, { ...input(), owner: cmd.user }, now), (x) => `${x.number} assigned to <@${cmd.user}>.`)));
+      return say(await assignCase(deps, { ...input, owner: cmd.user }, now), (x) => `${x.number} assigned to <@${cmd.user}>.`);
     case 'note':
-      return io.reply(ephemeral(outcomeText(await addCaseNote(deps, { ...input(), text: cmd.text }, now), (x) => `Note added to ${x.number} (private: not posted in the channel).`)));
-    case 'verify':
-      return event('IdentityVerified', {}, 'identity verified');
-    case 'resume':
-      return event('SubjectReplied', {}, 'clock resumed');
-    case 'assess':
-    case 'notify': { // the breach desk records the decision (register entry, 72-hour rule, processor role)
-      const fields = cmd.name === 'assess' ? { risk: cmd.risk, reasons: cmd.reasons } : { phase: cmd.phase };
-      const r = await recordBreachEvent(deps, { ...input(), event: cmd.name === 'assess' ? 'Assessed' : 'AuthorityNotified', fields }, now);
-      return io.reply(ephemeral(!r.ok ? `:x: ${r.message}` : r.duplicate ? `${r.case.number}: already done (this request was handled before).` : `${r.case.number}: ${r.summary} (state ${r.case.state}).`));
-    }
+      return say(await addCaseNote(deps, { ...input, text: cmd.text }, now), (x) => `Note added to ${x.number} (private: not posted in the channel).`);
+    case 'confirm':
+      return say(await confirmRequester(deps, { ...input, address: cmd.address, how: 'slack' }, now),
+        (x) => `${x.number}: the data subject's address is confirmed; mails that waited on it go now.`);
     case 'deadline': {
       const at = DateTime.fromISO(cmd.at, { zone: deps.config.org.timezone });
       if (!at.isValid) return io.reply(usage(ctx.slack.command, `"${cmd.at}" is not a valid date and time.`));
-      const r = await overrideDeadline(deps, { ...input(), at: at.toJSDate(), rationale: cmd.rationale }, now);
-      return io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: clock recomputed, due ${x.governingDueAt?.toISOString() ?? '—'}.`)));
+      const r = await overrideDeadline(deps, { ...input, at: at.toJSDate(), rationale: cmd.rationale }, now);
+      return say(r, (x) => `${x.number}: clock recomputed, due ${x.governingDueAt?.toISOString() ?? '—'}.`);
     }
-    case 'record':
-      return openBreachEvent(ctx, io, c, cmd.event, { channel: inv.channel });
     case 'reply':
-      return openReply(ctx, io, c, team, meta);
+      return openReply(ctx, io, actor, meta);
     case 'pause':
-      return openReply(ctx, io, c, team, meta, cmd.reason);
-    case 'extend':
-      return openExtend(ctx, io, c, meta);
+      return openReply(ctx, io, actor, meta, cmd.reason);
     case 'close':
-      return openClose(ctx, io, c, team, meta);
+      return openClose(ctx, io, actor, meta);
+    case 'event':
+      return runEvent(ctx, io, actor, meta, cmd.word, cmd.args, inv.key);
   }
+}
+
+/** A workflow word: applied at once when the words fill its fields, its form otherwise. */
+async function runEvent(
+  ctx: SlackContext, io: Responder, actor: ReturnType<typeof actorOf>, meta: { caseNumber: string; channel: string | null },
+  word: string, args: readonly string[], key: string,
+): Promise<void> {
+  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'view' }));
+  if (!loaded.ok) return io.reply(ephemeral(`:x: ${loaded.message}`));
+  const t = eventOfWord(ctx.deps.workflows, loaded.case, word);
+  if (!t) return io.reply(usage(ctx.slack.command, `\`${word}\` is not something a ${loaded.case.workflow} case takes.`));
+  const { fields, problem } = fieldsFromWords(t, args);
+  if (problem) return io.reply(usage(ctx.slack.command, problem));
+  if (requiredFields(t).some((f) => isBlank(fieldValue(fields, f))) && t.fields.length) {
+    return openEvent(ctx, io, actor, meta, t.on);
+  }
+  const r = await applyCaseEvent(ctx.deps, { caseNumber: meta.caseNumber, actor, key, type: t.on, fields }, ctx.now());
+  return io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: ${doneOf(t, fields)} (state ${x.state}).`)));
 }

@@ -5,6 +5,7 @@
  */
 import type { App } from '@slack/bolt';
 import { usage, type Ephemeral } from '../blocks/lists.ts';
+import { eventWordsOf } from '../context.ts';
 import { parseCommand } from '../commands/parse-command.ts';
 import { runCommand } from '../commands/run-command.ts';
 import type { Responder, SlackContext } from '../context.ts';
@@ -44,7 +45,7 @@ function threadResponder(client: App['client'], m: ThreadMessage): Responder {
 async function commandInThread(ctx: SlackContext, client: App['client'], m: ThreadMessage, text: string, eventId: string) {
   if (!m.user || m.bot_id) return;
   const io = threadResponder(client, m);
-  const parsed = parseCommand(text);
+  const parsed = parseCommand(text, eventWordsOf(ctx));
   if (!parsed.ok) return io.reply(usage(ctx.slack.command, parsed.problem));
   if (parsed.command.name === 'help') return io.reply(usage(ctx.slack.command, 'Commands work here as after the slash command.'));
   const threadCase = await caseOfThread(ctx, m.channel, m.thread_ts);

@@ -6,14 +6,14 @@ import type { App, MessageShortcut } from '@slack/bolt';
 import { SHORTCUT } from '../action-ids.ts';
 import { ephemeral } from '../blocks/lists.ts';
 import type { SlackContext } from '../context.ts';
-import { permits } from '../roles.ts';
+import { authorize } from '../../../domain/workflow/permissions.ts';
 import { openCaseForm } from '../views/intake.ts';
 
 export function register(app: App, ctx: SlackContext): void {
   app.shortcut<MessageShortcut>(SHORTCUT.openAsCase, async ({ ack, shortcut, client, respond }) => {
     await ack();
     const user = shortcut.user.id;
-    const allowed = permits(await ctx.roles.roleOf(user), 'open', { user });
+    const allowed = authorize(await ctx.roles.roleOf(user), { action: 'open' }, { user });
     if (!allowed.ok) {
       await respond(ephemeral(`:no_entry: ${allowed.message}`));
       return;

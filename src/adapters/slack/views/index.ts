@@ -1,84 +1,114 @@
 /**
- * Modal submissions. Invalid input is answered in the ack (`response_action: errors`, next to the field). A
- * submission whose use case can refuse (extend after the first month, close from the wrong state, a reply the
- * template cannot be filled for) runs that one local transaction before the ack, because Slack shows a refusal
- * inside the modal only through the ack; the rest ack first and confirm ephemerally.
+ * Form submissions. Invalid input is answered in the ack (`response_action: errors`, next to the field). A
+ * submission whose use case can refuse runs that one local transaction before the ack, because Slack shows a
+ * refusal inside the modal only through the ack; the rest ack first and confirm ephemerally. The forms and what
+ * they submit come from the workflow definitions; the use case checks permission once.
  */
 import type { App } from '@slack/bolt';
 import { parse as parseYaml } from 'yaml';
-import { findCaseByNumber } from '../../db/case-repository.ts';
-import { applyCaseEvent, markReplyDrafted, REPLY_OPTIONS, replyTemplates, sendReply } from '../../../app/case-commands.ts';
+import { applyCaseEvent, markReplyDrafted, type CommandOutcome } from '../../../app/case-commands.ts';
+import { caseFor, eventTemplates, offers } from '../../../app/offers.ts';
+import { doneOf } from '../../../domain/workflow/definition.ts';
+import { transitionFor } from '../../../domain/workflow/interpreter.ts';
 import { LANGUAGES, type Language } from '../../../domain/vocabulary.ts';
 import { VIEW } from '../action-ids.ts';
+import { missingFieldErrors, type EventMeta } from '../blocks/event-form.ts';
 import { messageModal } from '../blocks/modals.ts';
 import { replyPreviewModal, type ReplyDraft } from '../blocks/reply.ts';
 import { previewReply } from '../case-queries.ts';
 import { outcomeText } from '../commands/run-command.ts';
 import { actorOf, type SlackContext } from '../context.ts';
-import { permits, type SlackAction } from '../roles.ts';
-import { openValidated, validateBreach, validateRequest } from './intake.ts';
-import { fieldError, metaOf, text, viewKey, viewValues, type SubmittedView } from './values.ts';
+import { openValidated, openWorkflowValidated, validateBreach, validateRequest } from './intake.ts';
+import { fieldError, instant, metaOf, text, viewKey, viewValues, type FieldValue, type SubmittedView } from './values.ts';
 
 type Client = App['client'];
 
-const denied = (message: string) => ({ response_action: 'update' as const, view: messageModal('Not allowed', `:no_entry: ${message}`) });
 const done = (title: string, message: string) => ({ response_action: 'update' as const, view: messageModal(title, message) });
+const denied = (message: string) => done('Not allowed', `:no_entry: ${message}`);
 
 /** An ephemeral line where the modal was opened from (direct: it answers this user's own action). */
 async function confirm(client: Client, channel: string | null | undefined, user: string, message: string) {
   if (channel) await client.chat.postEphemeral({ channel, user, text: message });
 }
 
-/** The action a reply option needs: answering and asking are the team's; refusing and telling the affected people the DPO's. */
-const REPLY_ACTION: Record<string, SlackAction> = { refusal: 'refuse', 'breach-subject-notice': 'notify' };
+/** A form's values as event fields: date-times as ISO instants, blanks left out. */
+function fieldsOf(values: Record<string, FieldValue>, names: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) {
+    const v = values[n];
+    if (v === null || v === undefined) continue;
+    out[n] = typeof v === 'number' ? instant(v)!.toISOString() : v;
+  }
+  return out;
+}
+
+/** A refusal shown next to the field it is about (or the first field). */
+function refusalAck(sv: SubmittedView, r: Extract<CommandOutcome, { ok: false }>, fields: readonly string[]) {
+  if (r.code === 'NOT_ALLOWED') return denied(r.message);
+  const named = fields.find((f) => r.message.includes(f)) ?? fields[0];
+  return named ? fieldError(sv, named, r.message) : done('Not done', `:x: ${r.message}`);
+}
 
 export function register(app: App, ctx: SlackContext): void {
   for (const [callback, validate] of [[VIEW.newRequest, validateRequest], [VIEW.breachReport, validateBreach]] as const) {
     app.view(callback, async ({ ack, body, view, client }) => {
       const user = body.user.id;
       const role = await ctx.roles.roleOf(user);
-      const allowed = permits(role, 'open', { user });
-      if (!allowed.ok) return void (await ack(denied(allowed.message)));
       const meta = metaOf(view as SubmittedView);
       const v = validate(view as SubmittedView, meta, user, role, ctx.now());
       if (!v.ok) return void (await ack({ response_action: 'errors', errors: v.errors }));
+      const opened = await openValidated(ctx, v);
+      if (!opened.ok) return void (await ack(denied(opened.message)));
       await ack();
-      await confirm(client, meta.channel, user, await openValidated(ctx, v));
+      await confirm(client, meta.channel, user, opened.message);
     });
   }
 
-  app.view(VIEW.extend, async ({ ack, body, view }) => {
+  app.view(VIEW.openWorkflow, async ({ ack, body, view, client }) => {
     const user = body.user.id;
-    const role = await ctx.roles.roleOf(user);
     const sv = view as SubmittedView;
-    const meta = metaOf(sv);
-    const allowed = permits(role, 'extend', { user });
-    if (!allowed.ok) return void (await ack(denied(allowed.message)));
-    const reasons = text(viewValues(sv).reasons);
-    if (!reasons) return void (await ack(fieldError(sv, 'reasons', 'An extension needs reasons (GDPR Art. 12(3)).')));
-    const r = await applyCaseEvent(ctx.deps, {
-      caseNumber: meta.caseNumber!, actor: actorOf(user, role), key: viewKey(sv), type: 'ExtensionRequested', fields: { reasons },
-    }, ctx.now());
-    if (!r.ok) return void (await ack(fieldError(sv, 'reasons', r.message)));
-    await ack(done('Extension requested', outcomeText(r, (c) => `${c.number}: the extension notice is queued; the new due date applies once it is sent.`)));
+    const meta = metaOf(sv) as EventMeta;
+    const r = await openWorkflowValidated(ctx, sv, meta, actorOf(user, await ctx.roles.roleOf(user)));
+    if (!r.ok) return void (await ack('errors' in r ? { response_action: 'errors', errors: r.errors } : denied(r.message)));
+    await ack();
+    await confirm(client, meta.channel, user, r.message);
+  });
+
+  app.view(VIEW.caseEvent, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    const sv = view as SubmittedView;
+    const meta = metaOf(sv) as EventMeta;
+    const actor = actorOf(user, await ctx.roles.roleOf(user));
+    const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'view' }));
+    const t = loaded.ok ? transitionFor(ctx.deps.workflows.of(loaded.case), meta.event ?? '', loaded.case) : null;
+    if (!loaded.ok || !t) return void (await ack(done('Not done', `:x: ${loaded.ok ? `No event ${meta.event}.` : loaded.message}`)));
+    const names = t.fields.map((f) => f.name);
+    const fields = fieldsOf(viewValues(sv), names);
+    const missing = missingFieldErrors(t.fields, fields, t.label ?? t.on);
+    if (Object.keys(missing).length) return void (await ack({ response_action: 'errors', errors: missing }));
+    const r = await applyCaseEvent(ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now());
+    if (!r.ok) return void (await ack(refusalAck(sv, r, names)));
+    await ack(done('Done', outcomeText(r, (c) => `${c.number}: ${doneOf(t, fields)} (state ${c.state.replace(/_/g, ' ')}).`)));
   });
 
   app.view(VIEW.close, async ({ ack, body, view }) => {
     const user = body.user.id;
-    const role = await ctx.roles.roleOf(user);
     const sv = view as SubmittedView;
     const meta = metaOf(sv);
     const v = viewValues(sv);
+    const actor = actorOf(user, await ctx.roles.roleOf(user));
+    const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'view' }));
+    if (!loaded.ok) return void (await ack(done('Not done', `:x: ${loaded.message}`)));
     const event = text(v.resolution) ?? '';
-    const c = await findCaseByNumber(ctx.deps.database.db, meta.caseNumber ?? '');
-    const allowed = permits(role, event === 'Refused' ? 'refuse' : 'close', { user, owner: c?.owner });
-    if (!allowed.ok) return void (await ack(denied(allowed.message)));
-    const outcome = text(v.outcome);
-    if (!outcome) return void (await ack(fieldError(sv, 'outcome', 'Closing needs an outcome.')));
-    const authority = text(v.authority_name) ? { name: text(v.authority_name), url: text(v.authority_url) } : undefined;
-    const fields = { outcome, ...(event === 'Refused' ? { reasons: outcome, ...(authority ? { authority } : {}) } : {}) };
-    const r = await applyCaseEvent(ctx.deps, { caseNumber: meta.caseNumber!, actor: actorOf(user, role), key: viewKey(sv), type: event, fields }, ctx.now());
-    if (!r.ok) return void (await ack(fieldError(sv, r.code === 'TEMPLATE_CONTEXT_INVALID' ? 'authority_name' : 'outcome', r.message)));
+    const chosen = offers(ctx.deps.workflows, loaded.case, { role: actor.role, user }, 'close').find((o) => o.event === event);
+    const t = chosen?.transition ?? transitionFor(ctx.deps.workflows.of(loaded.case), event, loaded.case);
+    if (!t) return void (await ack(fieldError(sv, 'resolution', 'Pick a resolution.')));
+    const names = t.fields.map((f) => f.name);
+    const fields = fieldsOf(v, names);
+    const missing = missingFieldErrors(t.fields, fields, `Closing as "${chosen?.label ?? event}"`);
+    if (Object.keys(missing).length) return void (await ack({ response_action: 'errors', errors: missing }));
+    const r = await applyCaseEvent(ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now());
+    if (!r.ok) return void (await ack(refusalAck(sv, r, names)));
     await ack(done('Closed', outcomeText(r, (x) => `${x.number} is ${x.state.replace(/_/g, ' ')}.`)));
   });
 
@@ -91,11 +121,13 @@ function registerReply(app: App, ctx: SlackContext): void {
     const sv = view as SubmittedView;
     const v = viewValues(sv);
     const meta = metaOf(sv);
-    const c = await findCaseByNumber(ctx.deps.database.db, meta.caseNumber ?? '');
+    const actor = actorOf(user, await ctx.roles.roleOf(user));
+    const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'reply' }));
+    if (!loaded.ok) return void (await ack(denied(loaded.message)));
+    const c = loaded.case;
     const option = text(v.reply_template) ?? '';
-    const role = await ctx.roles.roleOf(user);
-    const allowed = permits(role, REPLY_ACTION[option] ?? 'reply', { user, owner: c?.owner });
-    if (!allowed.ok || !c) return void (await ack(denied(allowed.ok ? `No case ${meta.caseNumber}.` : allowed.message)));
+    const chosen = offers(ctx.deps.workflows, c, { role: actor.role, user }, 'reply').find((o) => o.event === option);
+    if (!chosen) return void (await ack(fieldError(sv, 'reply_template', 'Pick a reply you may send on this case now.')));
     const language = (LANGUAGES as readonly string[]).includes(text(v.language) ?? '') ? text(v.language) as Language : c.language;
     let fields: Record<string, unknown>;
     try {
@@ -105,14 +137,13 @@ function registerReply(app: App, ctx: SlackContext): void {
     } catch (e) {
       return void (await ack(fieldError(sv, 'details', `Not valid YAML: ${(e as Error).message.split('\n')[0]}`)));
     }
-    if (!REPLY_OPTIONS[option]) return void (await ack(fieldError(sv, 'reply_template', 'Pick a template.')));
     const preview = await previewReply(ctx.deps, c, option, language, fields);
     if (!preview.ok) return void (await ack(fieldError(sv, 'details', preview.message)));
-    const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, language, fields };
-    if (JSON.stringify(draft).length > 3000) return void (await ack(fieldError(sv, 'details', 'Too long for a Slack modal: send this reply with the CLI.')));
+    const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, label: chosen.label, language, fields };
+    if (JSON.stringify(draft).length > 3000) return void (await ack(fieldError(sv, 'details', 'Too long for a Slack modal: send this reply with the CLI (`dpo-desk reply`).')));
     await ack({ response_action: 'push', view: replyPreviewModal(c, preview.mails, draft) as never });
     await markReplyDrafted(ctx.deps, {
-      caseNumber: c.number, actor: actorOf(user, role), key: `slack:draft:${sv.id}`, templates: replyTemplates(c, option),
+      caseNumber: c.number, actor, key: `slack:draft:${sv.id}`, templates: eventTemplates(ctx.deps.workflows, c, option),
     }, ctx.now());
   });
 
@@ -120,17 +151,14 @@ function registerReply(app: App, ctx: SlackContext): void {
     const user = body.user.id;
     const sv = view as SubmittedView;
     const draft = metaOf(sv) as ReplyDraft;
-    const c = await findCaseByNumber(ctx.deps.database.db, draft.caseNumber ?? '');
-    const role = await ctx.roles.roleOf(user);
-    const allowed = permits(role, REPLY_ACTION[draft.option] ?? 'reply', { user, owner: c?.owner });
-    if (!allowed.ok) return void (await ack(denied(allowed.message)));
+    const actor = actorOf(user, await ctx.roles.roleOf(user));
     // The key is the reply modal (the root view): back, preview again and send is still one reply.
-    const r = await sendReply(ctx.deps, {
-      caseNumber: draft.caseNumber, actor: actorOf(user, role), key: viewKey(sv), option: draft.option,
-      language: draft.language as Language, fields: draft.fields ?? {},
+    const r = await applyCaseEvent(ctx.deps, {
+      caseNumber: draft.caseNumber, actor, key: viewKey(sv), type: draft.option, language: draft.language as Language,
+      fields: draft.fields ?? {},
     }, ctx.now());
-    if (!r.ok) return void (await ack(done('Not sent', `:x: ${r.message}`)));
+    if (!r.ok) return void (await ack(r.code === 'NOT_ALLOWED' ? denied(r.message) : done('Not sent', `:x: ${r.message}`)));
     await ack({ response_action: 'clear' });
-    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${r.mails ? `${r.mails} mail(s) queued to the data subject` : 'no mail queued (address missing or unverified — see the audit trail)'}; state ${x.state}.`));
+    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${r.mails ? `${r.mails} mail(s) queued to the data subject` : 'done; no mail goes with it'}; state ${x.state}.`));
   });
 }

@@ -2,11 +2,15 @@
  * Opening a case from Slack: the new-request and breach-report modals, their validation, and the case they open.
  * A submission opens at most one case: its source key is the modal (or the Slack message it was made from).
  */
-import { openCaseFromSlack } from '../../../app/case-commands.ts';
-import type { OpenCaseInput } from '../../../app/open-case.ts';
+import { openCaseRecorded, type OpenCaseInput } from '../../../app/open-case.ts';
 import type { Channel } from '../../../domain/case.ts';
 import { LANGUAGES, REQUEST_REGIMES, REQUEST_TYPES, type Language, type RegimeId, type RequestType } from '../../../domain/vocabulary.ts';
 import { breachModal, newRequestModal, type ModalMeta } from '../blocks/modals.ts';
+import { defaultOptions, missingFieldErrors, openWorkflowModal, type EventMeta } from '../blocks/event-form.ts';
+import { openWorkflowCase } from '../../../app/open-workflow-case.ts';
+import type { Actor } from '../../../app/deps.ts';
+import type { WorkflowDefinition } from '../../../domain/workflow/definition.ts';
+import { authorize } from '../../../domain/workflow/permissions.ts';
 import { ephemeral } from '../blocks/lists.ts';
 import { actorOf, type Responder, type SlackContext } from '../context.ts';
 import type { SlackRole } from '../roles.ts';
@@ -87,11 +91,39 @@ export function validateBreach(view: SubmittedView, meta: ModalMeta, user: strin
   };
 }
 
-/** Opens the case (once per source) and tells the user where it stands. */
-export async function openValidated(ctx: SlackContext, v: Extract<Validated, { ok: true }>) {
-  const opened = await openCaseFromSlack(ctx.deps, v.input, v.intake, ctx.now());
+/** Opens the case (once per source) if the person may, and tells them where it stands. */
+export async function openValidated(ctx: SlackContext, v: Extract<Validated, { ok: true }>): Promise<{ ok: boolean; message: string }> {
+  const allowed = authorize(v.input.actor.role, { action: 'open' }, { user: v.input.actor.id });
+  if (!allowed.ok) return allowed;
+  const opened = await openCaseRecorded(ctx.deps, v.input, v.intake, ctx.now());
   const c = opened.case;
-  return opened.created
-    ? `Opened *${c.number}* (${c.kind}) — due ${c.governingDueAt?.toISOString() ?? '—'}. The triage channel gets a message without personal data.`
-    : `Already opened as *${c.number}* (this submission was handled before).`;
+  return {
+    ok: true,
+    message: opened.created
+      ? `Opened *${c.number}* (${c.kind}) — due ${c.governingDueAt?.toISOString() ?? '—'}. The triage channel gets a message without personal data.`
+      : `Already opened as *${c.number}* (this submission was handled before).`,
+  };
+}
+
+/** The form that opens a case of any workflow this person may open (`/dpo new <workflow>`). */
+export async function openWorkflowForm(ctx: SlackContext, io: Responder, wf: WorkflowDefinition, meta: ModalMeta): Promise<void> {
+  const view = openWorkflowModal(wf, { now: ctx.now(), meta, options: defaultOptions });
+  if (!(await io.openView(view))) await io.reply(ephemeral(`Type \`${ctx.slack.command} new ${wf.id}\` in a channel to open the form.`));
+}
+
+/** A submitted workflow form → the case, once per submission. */
+export async function openWorkflowValidated(
+  ctx: SlackContext, view: SubmittedView, meta: EventMeta, actor: Actor,
+): Promise<{ ok: true; message: string } | { ok: false; errors: Errors } | { ok: false; message: string }> {
+  const wf = ctx.deps.workflows.get(meta.workflow ?? '');
+  if (!wf) return { ok: false, message: `No workflow ${meta.workflow}.` };
+  const v = viewValues(view);
+  const receivedAt = instant(v.received_at);
+  const fields = Object.fromEntries((wf.open?.fields ?? []).map((f) => [f.name, v[f.name]]).filter(([, x]) => x !== null && x !== undefined));
+  const errors = missingFieldErrors(wf.open?.fields ?? [], fields, 'Opening');
+  if (!receivedAt) errors.received_at = 'When did it start?';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const r = await openWorkflowCase(ctx.deps, { workflow: wf.id, receivedAt: receivedAt!, fields, actor, sourceKey: viewKey(view) }, ctx.now());
+  if (!r.ok) return { ok: false, message: r.message };
+  return { ok: true, message: r.created ? `Opened *${r.case.number}* (${wf.label ?? wf.id}).` : `Already opened as *${r.case.number}*.` };
 }

@@ -1,70 +1,83 @@
 /**
- * Opening the case modals (reply, extend, close) from a command, a button or a mention. Where Slack gave no
- * trigger_id (a mention in a thread), the user gets a button that opens the modal instead.
+ * Opening the case forms (reply, close, one event) from a command, a button or a mention — built from the workflow
+ * definition and what this person may do now. Where Slack gave no trigger_id (a mention in a thread), the user
+ * gets a button that opens the form instead.
  */
+import { caseFor, offers } from '../../../app/offers.ts';
 import { getDeadlines } from '../../db/case-repository.ts';
-import { replyOptions } from '../../../app/case-commands.ts';
+import { describeEffects } from '../../../app/workflow-effects.ts';
+import type { Actor } from '../../../app/deps.ts';
 import type { Case } from '../../../domain/case.ts';
-import { governingDeadline } from '../../../domain/deadlines/deadline.ts';
-import { allowedEvents } from '../../../domain/workflow/interpreter.ts';
+import { labelOf } from '../../../domain/workflow/definition.ts';
+import { transitionFor } from '../../../domain/workflow/interpreter.ts';
 import { ACTION } from '../action-ids.ts';
-import { button, section } from '../blocks/case-facts.ts';
+import { button, factsLine, factsOf, section } from '../blocks/case-facts.ts';
+import { closeModal, defaultOptions, eventModal, type EventMeta } from '../blocks/event-form.ts';
 import { ephemeral } from '../blocks/lists.ts';
-import { closeModal, extendModal, type ModalMeta } from '../blocks/modals.ts';
+import type { ModalMeta } from '../blocks/modals.ts';
 import { replyComposeModal, replySkeleton } from '../blocks/reply.ts';
 import type { Responder, SlackContext } from '../context.ts';
-import type { SlackRole } from '../roles.ts';
 
-type TeamRole = Exclude<SlackRole, 'viewer'>;
-
-/** The events that end a case, by what the close modal calls them. */
-export const CLOSING: Record<string, string> = {
-  Withdrawn: 'Withdrawn by the data subject',
-  Refused: 'Refused (DPO; mails the refusal)',
-  Closed: 'Closed (register entry complete)',
-};
-
-const PAUSE_OPTIONS: Record<string, string> = { identity: 'identity-request', clarification: 'clarification-request' };
-
-async function openOrOffer(io: Responder, view: object, c: Case, actionId: string, label: string): Promise<void> {
+async function openOrOffer(io: Responder, view: object, c: Case, actionId: string, label: string, value = c.number) {
   if (await io.openView(view)) return;
   await io.reply(ephemeral(`${label} ${c.number}:`, [section(`${label} *${c.number}*`), {
-    type: 'actions', elements: [button(actionId, label, c.number, 'primary')],
+    type: 'actions', elements: [button(actionId, label, value, 'primary')],
   }]));
 }
 
-/** The reply modal; `pause` restricts it to the two mails that pause the clock. */
-export async function openReply(ctx: SlackContext, io: Responder, c: Case, role: TeamRole, meta: ModalMeta, pause?: string | null): Promise<void> {
-  let options = replyOptions(ctx.deps, c, role);
+const facts = (ctx: SlackContext, c: Case) => factsLine(factsOf(c), ctx.deps.config.org.timezone, ctx.now());
+
+/** The reply form: the mails the definition offers this person now; `pause` keeps those that pause the clock. */
+export async function openReply(ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string }, pause?: string | null) {
+  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'reply' }));
+  if (!loaded.ok) return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+  const c = loaded.case;
+  const wf = ctx.deps.workflows.of(c);
+  let options = offers(ctx.deps.workflows, c, { role: actor.role, user: actor.id }, 'reply');
   if (pause !== undefined) {
-    const wanted = pause ? [PAUSE_OPTIONS[pause]!] : Object.values(PAUSE_OPTIONS);
-    options = options.filter((o) => wanted.includes(o));
+    options = options.filter((o) => {
+      const to = wf.states[o.transition.to ?? c.state];
+      return to?.clock === 'paused' && (!pause || to.pause_reason === pause);
+    });
   }
   if (!options.length) {
-    await io.reply(ephemeral(`No ${pause !== undefined ? 'pausing ' : ''}reply can be sent on ${c.number} in state ${c.state} as ${role}.`));
-    return;
+    return io.reply(ephemeral(`No ${pause !== undefined ? 'pausing ' : ''}reply can be sent on ${c.number} in state ${c.state} as ${actor.role}.`));
   }
+  const first = options[0]!;
   const view = replyComposeModal(c, options, {
-    option: options[0]!, language: c.language, details: replySkeleton(c, options[0]!), zone: ctx.deps.config.org.timezone,
+    option: first.event, language: c.language, details: replySkeleton(c, first.transition), zone: ctx.deps.config.org.timezone,
     now: ctx.now(), meta,
   });
   await openOrOffer(io, view, c, ACTION.reply, 'Reply');
 }
 
-export async function openExtend(ctx: SlackContext, io: Responder, c: Case, meta: ModalMeta): Promise<void> {
-  const governing = governingDeadline((await getDeadlines(ctx.deps.database.db, c.id)).filter((d) => d.extendedDue));
-  const view = extendModal(c, governing?.extendedDue ?? null, ctx.deps.config.org.timezone, ctx.now(), meta);
-  await openOrOffer(io, view, c, ACTION.extend, 'Extend');
+/** The close form: the resolutions the definition offers this person now, or why there are none. */
+export async function openClose(ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string }) {
+  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'view' }));
+  if (!loaded.ok) return io.reply(ephemeral(`:x: ${loaded.message}`));
+  const c = loaded.case;
+  const wf = ctx.deps.workflows.of(c);
+  const resolutions = offers(ctx.deps.workflows, c, { role: actor.role, user: actor.id }, 'close');
+  if (!resolutions.length) {
+    const all = wf.transitions.filter((t) => t.offer.close);
+    const from = [...new Set(all.flatMap((t) => t.from))].join(', ');
+    const roles = [...new Set(all.flatMap((t) => t.roles))].filter((r) => r !== 'system').join(' or ');
+    return io.reply(ephemeral(`Not allowed: ${c.number} cannot be closed now by you (state ${c.state}, role ${actor.role}): `
+      + `${all.map(labelOf).join(' or ')} — possible from ${from}, for ${roles}${c.owner && c.owner !== actor.id ? ', by the owner' : ''}.`));
+  }
+  await openOrOffer(io, closeModal(c.number, resolutions, { facts: facts(ctx, c), meta, options: defaultOptions }), c, ACTION.close, 'Close');
 }
 
-export async function openClose(ctx: SlackContext, io: Responder, c: Case, role: TeamRole, meta: ModalMeta): Promise<void> {
-  const allowed = allowedEvents(ctx.deps.workflows[c.kind], c.state, role);
-  const resolutions = Object.entries(CLOSING).filter(([e]) => allowed.includes(e)).map(([event, label]) => ({ event, label }));
-  if (!resolutions.length) {
-    const all = Object.keys(CLOSING).filter((e) => ctx.deps.workflows[c.kind].transitions.some((t) => t.on === e));
-    await io.reply(ephemeral(`${c.number} cannot be closed now (state ${c.state}, role ${role}): ${all.join(' or ')} `
-      + `${all.length === 1 ? 'is' : 'are'} possible from ${[...new Set(ctx.deps.workflows[c.kind].transitions.filter((t) => all.includes(t.on)).flatMap((t) => t.from))].join(', ')}.`));
-    return;
+/** One event's form: its fields, and what it will do (e.g. the date an extension gives). */
+export async function openEvent(ctx: SlackContext, io: Responder, actor: Actor, meta: EventMeta & { caseNumber: string }, event: string) {
+  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, (c) => ({ event, transition: transitionFor(ctx.deps.workflows.of(c), event, c) }));
+  if (!loaded.ok) return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+  const c = loaded.case;
+  const t = transitionFor(ctx.deps.workflows.of(c), event, c);
+  if (!t || !t.from.includes(c.state)) {
+    return io.reply(ephemeral(`:x: ${c.number} is ${c.state.replace(/_/g, ' ')}: "${t ? labelOf(t) : event}" is not possible now.`));
   }
-  await openOrOffer(io, closeModal(c, resolutions, ctx.deps.config.org.timezone, ctx.now(), meta), c, ACTION.close, 'Close');
+  const notes = describeEffects(t, c, await getDeadlines(ctx.deps.database.db, c.id), ctx.deps.config.org.timezone);
+  const view = eventModal(c.number, t, labelOf(t), { facts: facts(ctx, c), notes, meta, options: defaultOptions });
+  await openOrOffer(io, view, c, ACTION.event, labelOf(t).slice(0, 60), `${c.number}|${t.on}`);
 }

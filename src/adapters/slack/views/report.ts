@@ -11,7 +11,7 @@ import { context, plain, section } from '../blocks/case-facts.ts';
 import { ephemeral, type Ephemeral } from '../blocks/lists.ts';
 import { messageModal } from '../blocks/modals.ts';
 import type { Responder, SlackContext } from '../context.ts';
-import { permits } from '../roles.ts';
+import { authorize } from '../../../domain/workflow/permissions.ts';
 import { instant, text, viewKey, viewValues, type SubmittedView } from './values.ts';
 
 const CONTAINED = [['yes', 'Yes, it is contained'], ['no', 'No, it is still going on'], ['unknown', 'I don\'t know']] as const;
@@ -56,7 +56,7 @@ export async function myReports(ctx: SlackContext, user: string): Promise<Epheme
 export function register(app: App, ctx: SlackContext): void {
   app.view(VIEW_REPORT, async ({ ack, body, view }) => {
     const user = body.user.id;
-    const allowed = permits(await ctx.roles.roleOf(user), 'report', { user });
+    const allowed = authorize(await ctx.roles.roleOf(user), { action: 'report' }, { user });
     if (!allowed.ok) return void (await ack({ response_action: 'update', view: messageModal('Not allowed', `:no_entry: ${allowed.message}`) }));
     const sv = view as SubmittedView;
     const v = viewValues(sv);
