@@ -22,6 +22,11 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./ingest.ts'),
   },
   {
+    name: 'intake',
+    description: 'accuracy over the fixture corpus: kind, auto-class, request types; precision, recall, confusion',
+    load: () => import('./intake.ts'),
+  },
+  {
     name: 'slack-ack',
     description: 'ack latency (p50/p99) of signed /dpo list at concurrency 50 vs a bare Bolt app (BENCH_SLACK_REQUESTS, default 2,000)',
     load: () => import('./slack-ack.ts'),

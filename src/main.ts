@@ -38,6 +38,8 @@ export interface DeskOptions {
   /** Replace or add transports (tests: a failing one; later: SMTP, Slack). */
   transports?: Transports;
   mail?: MailComposer | null;
+  /** See every statement (tests that count what a use case does to the database). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface Desk {
@@ -63,7 +65,7 @@ export function intakePolicy(config: Config): IntakePolicy {
 export function createDesk(opts: DeskOptions): Desk {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl);
+  const database = openDatabase(config.databaseUrl, { onQuery: opts.onQuery });
   const templatesDir = config.templatesDir ?? join(ROOT_DIR, 'templates');
   const deps: AppDeps = {
     database,

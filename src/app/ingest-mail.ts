@@ -9,14 +9,18 @@ import type { Transaction } from 'kysely';
 import { getInbox, settleInbox, storeInbox, type InboxRow } from '../adapters/db/mail-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import { understandMessage } from '../domain/intake/understand-message.ts';
+import type { Delivery } from '../domain/intake/receipt-instant.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import type { AppDeps } from './deps.ts';
 import { quarantine, routeMail, type Routed } from './mail-routing.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
-  /** IMAP INTERNALDATE or the file's modification time. */
-  deliveredAt: Date;
+  /**
+   * IMAP INTERNALDATE; null for a file import, which has none (gdpr-rules §1: then the message's own `Received:` or
+   * `Date:` header, else the time of the import — never the file's modification time).
+   */
+  deliveredAt: Date | null;
   source: 'imap' | 'file';
   mailbox?: string;
   uidValidity?: number;
@@ -48,21 +52,24 @@ export async function ingestMail(deps: AppDeps, mail: InboundMail, now: Date, op
   if (opts.dryRun) return dryRun(deps, mail, now);
   const { row, duplicate } = await storeRaw(deps, mail, now);
   if (duplicate && row.state !== 'received') return settledResult(deps, row);
-  return processInbox(deps, row.id, now);
+  return processInbox(deps, row.id, now, mail.deliveredAt ?? { importedAt: row.deliveredAt });
 }
 
 export async function storeRaw(deps: AppDeps, mail: InboundMail, now: Date) {
   const { key, sha256 } = dedupeKeyOf(mail.raw);
   return storeInbox(deps.database.db, {
     id: deps.newId(), dedupeKey: key, sha256, source: mail.source, mailbox: mail.mailbox ?? null,
-    uidValidity: mail.uidValidity ?? null, uid: mail.uid ?? null, raw: mail.raw, deliveredAt: mail.deliveredAt,
+    uidValidity: mail.uidValidity ?? null, uid: mail.uid ?? null, raw: mail.raw, deliveredAt: mail.deliveredAt ?? now,
   }, now);
 }
 
-/** Understands and routes a stored message; a row settled meanwhile by another instance is left as it is. */
-export async function processInbox(deps: AppDeps, inboxId: string, now: Date): Promise<IngestResult> {
+/**
+ * Understands and routes a stored message; a row settled meanwhile by another instance is left as it is.
+ * `delivery`: the row's delivery time is IMAP INTERNALDATE unless the caller says it was a file import.
+ */
+export async function processInbox(deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery): Promise<IngestResult> {
   const row = (await getInbox(deps.database.db, inboxId))!;
-  const understood = await understandMessage(row.raw, deps.intake, row.deliveredAt);
+  const understood = await understandMessage(row.raw, deps.intake, delivery ?? row.deliveredAt);
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const routed = await routeMail(trx, deps, row, understood, now);
     const settled = await settleInbox(trx, row.id, { state: routed.state, action: routed.action, reason: routed.reason, caseId: routed.caseId }, now);
@@ -93,10 +100,10 @@ export async function quarantineStored(deps: AppDeps, inboxId: string, reason: s
 
 async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<IngestResult> {
   const { key } = dedupeKeyOf(mail.raw);
-  const understood = await understandMessage(mail.raw, deps.intake, mail.deliveredAt);
+  const understood = await understandMessage(mail.raw, deps.intake, mail.deliveredAt ?? { importedAt: now });
   const row: InboxRow = {
     id: 'dry-run', dedupeKey: key, source: mail.source, mailbox: null, uidValidity: null, uid: null, raw: mail.raw,
-    deliveredAt: mail.deliveredAt, state: 'received', action: null, reason: null, caseId: null, movedTo: null,
+    deliveredAt: mail.deliveredAt ?? now, state: 'received', action: null, reason: null, caseId: null, movedTo: null,
   };
   try {
     await deps.database.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import { addParticipant, recordCaseMessage, type InboxRow } from '../adapters/db
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
 import { intakeDecision } from '../domain/intake/intake-decision.ts';
+import { languageNote } from '../domain/intake/language.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import { recordCaseEventIn } from './case-events.ts';
 import { caseNotice, dpoAlert, type Effects } from './compose-mail.ts';
@@ -39,8 +40,8 @@ export async function routeMail(trx: Transaction<DB>, deps: AppDeps, row: InboxR
     return { state: 'processed', action: 'attach', reason: m.auto, caseId: thread.case.id };
   }
   if (thread && 'case' in thread) return reply(trx, deps, thread.case, thread.via, row, m, now);
+  // Only automatic mail is ignored (above); every person's mail opens a typed or a triage case (intake-decision.ts).
   const decision = intakeDecision(u);
-  if (decision.action !== 'create') return ignored(decision.reason ?? 'not_a_request');
   return create(trx, deps, row, m, thread && 'related' in thread ? thread.related : null, decision.reason, now);
 }
 
@@ -96,9 +97,10 @@ async function reply(
 async function create(
   trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Understanding, related: Case | null, reason: string | null, now: Date,
 ): Promise<Routed> {
-  const kind = m.kind === 'breach' ? 'breach' : 'request';
+  const triage = reason === 'triage';
+  const kind = m.kind === 'breach' && !triage ? 'breach' : 'request';
   const opened = await openCaseIn(trx, deps, {
-    kind, requestTypes: m.requestTypes, language: m.language, channel: 'mail', receivedAt: m.receivedAt,
+    kind, triage, requestTypes: triage ? [] : m.requestTypes, language: m.language, channel: 'mail', receivedAt: m.receivedAt,
     awareRationale: kind === 'breach' ? 'defaulted to the receipt of the report by mail; confirm' : null,
     requester: m.requester, subject: m.original.subject, content: m.original.text, sourceKey: `mail:${row.dedupeKey}`,
     messageIds: [m.original.messageId, m.messageId].filter((x): x is string => Boolean(x)), actor: SYSTEM,
@@ -107,14 +109,16 @@ async function create(
   if (m.requester) await addParticipant(trx, c.id, m.requester.email, 'requester');
   if (m.forward?.forwardedBy) await addParticipant(trx, c.id, m.forward.forwardedBy, 'forwarder');
   if (related) await linkCases(trx, c.id, related.id, 'possibly_related', now);
-  const fx = c.role === 'processor' && kind === 'request' ? await processorEffects(trx, deps, c, row, m, now) : { outbox: [], audit: [] };
+  const fx = c.role === 'processor' && kind === 'request' && !triage ? await processorEffects(trx, deps, c, row, m, now) : { outbox: [], audit: [] };
   await persistEffects(trx, {
     outbox: fx.outbox,
     audit: [...fx.audit, {
       caseId: c.id, type: 'MailFiled', actor: 'system', at: now,
       data: {
         inbox: row.id, forward: m.forward?.kind ?? null, requesterVerified: m.requester?.verified ?? null,
-        language: m.language, triage: reason, relatedTo: related?.number ?? null,
+        language: m.language, detectedLanguage: m.detectedLanguage, languageNote: languageNote(m.detectedLanguage),
+        triage, kind: m.kind, requestTypes: m.requestTypes, confidence: m.confidence, matched: m.matched,
+        receiptSource: m.receiptSource, relatedTo: related?.number ?? null,
       },
     }],
   }, now);

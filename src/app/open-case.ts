@@ -42,8 +42,16 @@ export interface OpenCaseInput {
   sourceKey?: string | null;
   /** Message-IDs of the mail that opened it (threading; the acknowledgement replies to it). */
   messageIds?: string[];
+  /**
+   * A person's mail the intake did not understand with confidence: a request case in the `triage` state, its clock
+   * running from receipt under the configured regimes, and no acknowledgement (we do not know yet what to confirm).
+   */
+  triage?: boolean;
   actor: Actor;
 }
+
+/** The request workflow's state for mail waiting for a person to type it (workflows/request.yaml). */
+export const TRIAGE_STATE = 'triage';
 
 export interface OpenedCase {
   case: Case;
@@ -65,14 +73,15 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const { config } = deps;
   const wf = input.workflow ? deps.workflows.get(input.workflow) : deps.workflows[input.kind as 'request' | 'breach'];
   if (!wf || wf.kind !== input.kind) throw new RangeError(`no ${input.kind} workflow ${input.workflow ?? ''}`.trim());
+  const triage = Boolean(input.triage) && input.kind === 'request';
   const receivedDate = dateInZone(input.receivedAt, config.org.timezone);
   const year = Number(receivedDate.slice(0, 4));
   const prefix = prefixOf(wf);
   const seq = await nextSequence(trx, prefix, year);
   const draft: Case = {
     id: deps.newId(), number: formatCaseNumber(prefix, year, seq),
-    sourceKey: input.sourceKey ?? null, kind: input.kind, state: wf.initial, workflow: wf.id, facts: input.facts ?? {},
-    clockFrom: null,
+    sourceKey: input.sourceKey ?? null, kind: input.kind, state: triage ? TRIAGE_STATE : wf.initial, workflow: wf.id,
+    facts: input.facts ?? {}, clockFrom: null,
     requestTypes: input.kind === 'request' ? [...(input.requestTypes ?? [])] : [],
     regimes: input.regimes ?? (input.kind === 'breach'
       ? [config.org.role === 'processor' ? 'processor-breach' : 'gdpr-breach']
@@ -103,7 +112,7 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
       requesterVerified: priv.requesterVerified,
     },
   };
-  const mail = c.kind === 'request' && c.role === 'controller'
+  const mail = c.kind === 'request' && c.role === 'controller' && !triage
     ? mailToRequester(deps, { case: c, private: priv, deadlines, templates: ['acknowledgement'], fields: {},
       key: `${c.id}:opened`, actor: input.actor.id, now, thread: await threadOf(trx, c.id),
       withheld: await automaticMailWithheld(trx, deps, priv.requesterEmail, now) })

@@ -23,10 +23,15 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
+export interface DatabaseOptions {
+  /** Sees every statement's SQL (tests count the statements a use case makes). */
+  onQuery?: (sql: string) => void;
+}
+
 /** Opens `sqlite:<file>` (`sqlite::memory:` for a throwaway) or `postgres://…`. */
-export function openDatabase(url: string): Database {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+export function openDatabase(url: string, opts: DatabaseOptions = {}): Database {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), opts);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, opts);
   throw new RangeError('DATABASE_URL must start with sqlite: or postgres://');
 }
 
@@ -38,7 +43,7 @@ export function openDatabase(url: string): Database {
  */
 const openFiles = new Map<string, { db: Kysely<DB>; refs: number }>();
 
-function openSqlite(file: string): Database {
+function openSqlite(file: string, opts: DatabaseOptions): Database {
   const key = file === ':memory:' ? null : resolve(file);
   let entry = key ? openFiles.get(key) : undefined;
   if (!entry) {
@@ -50,7 +55,7 @@ function openSqlite(file: string): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
     sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
-    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) }), refs: 0 };
+    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), log: logger(opts) }), refs: 0 };
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -69,13 +74,18 @@ function openSqlite(file: string): Database {
   };
 }
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, opts: DatabaseOptions): Database {
   // BIGINT instants come back as numbers (epoch milliseconds fit in 2^53), not strings.
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>
       oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString: url, types: types as pg.CustomTypesConfig, max: 10 });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: logger(opts) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+function logger(opts: DatabaseOptions) {
+  const on = opts.onQuery;
+  return on ? (e: { level: string; query: { sql: string } }) => { if (e.level === 'query') on(e.query.sql); } : undefined;
 }

@@ -23,8 +23,8 @@ export function createMailComposer(renderer: MailRenderer, config: Config): Mail
   const domain = config.mail.from.split('@')[1]!;
   return {
     compose(req: MailRequest): ComposedMail {
-      if (!isTemplateName(req.template)) throw new Error(`unknown mail template ${req.template}`);
       const lang = req.case.language;
+      if (!isTemplateName(req.template) && !renderer.has(req.template, lang)) throw new Error(`unknown mail template ${req.template}`);
       const rendered = renderer.render(req.template, lang, contextFor(req, config) as never);
       const messageId = signedMessageId(config.mail.signingSecret, req.case.number, req.outboxId, domain);
       const headers: Record<string, string> = { [LOOP_HEADER]: req.case.number };
@@ -49,13 +49,17 @@ export function createMailComposer(renderer: MailRenderer, config: Config): Mail
 
 function contextFor(req: MailRequest, config: Config): Record<string, unknown> {
   const governing = governingDeadline(req.deadlines);
+  // Several clocks (e.g. gdpr and a contractual promise): the extension speaks of the statutory clock it extends.
+  const extendable = governingDeadline(req.deadlines.filter((d) => d.extendedDue));
   const f = req.fields;
   return {
     org: { name: config.org.name, dpoEmail: config.org.dpoEmail },
     case: {
-      number: req.case.number, receivedDate: req.case.receivedDate, dueDate: governing?.due ?? req.case.receivedDate,
-      ...(governing?.extendedDue ? { extendedDue: governing.extendedDue } : {}),
+      number: req.case.number, receivedDate: req.case.receivedDate,
+      dueDate: (req.template === 'extension-notice' ? extendable?.due : governing?.due) ?? req.case.receivedDate,
+      ...(extendable?.extendedDue ? { extendedDue: extendable.extendedDue } : {}),
     },
+    ...(isTemplateName(req.template) ? {} : { facts: req.case.facts }),
     requester: req.private.requesterName ? { name: req.private.requesterName } : {},
     request: { types: req.case.requestTypes },
     response: { window: responseWindow(governing?.regime, config) },

@@ -5,11 +5,11 @@
  * with its path named. Rendering validates the context against the template catalog first, then runs Handlebars
  * in strict mode (a variable the template uses but the context lacks is an error, never an empty string).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { LANGUAGES, type Language } from '../../domain/vocabulary.ts';
-import { TEMPLATE_NAMES, templateCatalog, type TemplateContext, type TemplateName } from './template-catalog.ts';
+import { isTemplateName, TEMPLATE_NAMES, templateCatalog, type TemplateContext, type TemplateName } from './template-catalog.ts';
 import { TemplateError } from './template-errors.ts';
 import { MAIL_HELPER_NAMES, registerMailHelpers } from './template-helpers.ts';
 import { escapeStaticText, parseTemplateSource, tidyText, toHtmlParagraphs, toSubjectLine } from './template-source.ts';
@@ -35,7 +35,7 @@ export interface MailRenderer {
    * Renders template `name` in `lang`. Throws a {@link TemplateError}: `TEMPLATE_NOT_LOADED`,
    * `TEMPLATE_CONTEXT_INVALID` (with the bad fields) or `TEMPLATE_RENDER_FAILED`.
    */
-  render<N extends TemplateName>(name: N, lang: Language, context: TemplateContext<N>): RenderedMail;
+  render<N extends TemplateName>(name: N | string, lang: Language, context: N extends TemplateName ? TemplateContext<N> : Record<string, unknown>): RenderedMail;
   /** Whether template `name` was loaded in language `lang` (for start-up checks of workflow definitions). */
   has(name: string, lang: string): boolean;
 }
@@ -70,6 +70,14 @@ export function createMailRenderer(options: MailRendererOptions): MailRenderer {
       const file = join(options.dir, lang, `${name}.hbs`);
       templates.set(key(name, lang), compileFile(file, (source) => compileTemplate(hb, file, source)));
     }
+    // Templates a workflow definition brings (no catalog entry): strict Handlebars names any missing value.
+    const dir = join(options.dir, lang);
+    for (const f of existsSync(dir) ? readdirSync(dir).filter((x) => x.endsWith('.hbs')) : []) {
+      const name = f.slice(0, -'.hbs'.length);
+      if (templates.has(key(name, lang))) continue;
+      const file = join(dir, f);
+      templates.set(key(name, lang), compileFile(file, (source) => compileTemplate(hb, file, source)));
+    }
   }
 
   return {
@@ -81,7 +89,7 @@ export function createMailRenderer(options: MailRendererOptions): MailRenderer {
           lang,
         });
       }
-      const data = validateContext(name, lang, context);
+      const data = isTemplateName(name) ? validateContext(name, lang, context) : context;
       const run = (part: keyof Omit<CompiledTemplate, 'file'> | 'layout', render: () => string): string =>
         guardRender(name, lang, part === 'layout' ? layoutFile : template.file, part, render);
       const runtime = { data: { lang } };

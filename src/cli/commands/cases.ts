@@ -8,6 +8,7 @@ import { formatInZone } from '../../domain/local-date.ts';
 import { withDesk, type CliIo } from '../context.ts';
 import { deadlineJson } from './deadline.ts';
 import { renderBoard } from '../board.ts';
+import { addCaseActions } from './case-actions.ts';
 
 export function casesCommand(io: CliIo): Command {
   return new Command('cases')
@@ -42,7 +43,7 @@ export function caseCommand(io: CliIo): Command {
         const audit = [];
         for await (const e of readAudit(db, 1000, c!.id)) audit.push({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data });
         const view = {
-          ...caseJson(c!), deadlines: deadlines.map(deadlineJson), pauses: await getPauses(db, c!.id),
+          ...caseJson(c!), intake: intakeOf(audit), deadlines: deadlines.map(deadlineJson), pauses: await getPauses(db, c!.id),
           links: await getLinks(db, c!.id),
           outbox: (await listOutbox(db, { caseId: c!.id })).map((o) => ({ kind: o.kind, channel: o.channel, state: o.state, attempts: o.attempts, error: o.lastError })),
           audit, ...(opts.private ? { private: await getPrivate(db, c!.id) } : {}),
@@ -51,20 +52,37 @@ export function caseCommand(io: CliIo): Command {
         else for (const line of showCase(view, desk.deps.config.org.timezone)) io.out(line);
       });
     });
+  addCaseActions(cmd, io);
   return cmd;
 }
 
 export function caseJson(c: Case) {
   return {
-    number: c.number, kind: c.kind, state: c.state, request_types: c.requestTypes, regimes: c.regimes, role: c.role,
+    number: c.number, kind: c.kind, workflow: c.workflow, state: c.state, request_types: c.requestTypes, regimes: c.regimes, role: c.role,
     owner: c.owner, language: c.language, channel: c.channel, received_at: c.receivedAt.toISOString(),
     received_date: c.receivedDate, aware_at: c.awareAt?.toISOString() ?? null, governing_regime: c.governingRegime,
     governing_due_at: c.governingDueAt?.toISOString() ?? null, extended: Boolean(c.extension?.sentOn),
     delivery_failures: c.deliveryFailures, outcome: c.outcome, closed_at: c.closedAt?.toISOString() ?? null,
+    facts: c.facts, clock_from: c.clockFrom?.toISOString() ?? null,
+  };
+}
+
+/**
+ * How the mail intake read the message that opened the case (its `MailFiled` audit event): triage or not, the
+ * confidence, the words that decided it, a language we have no templates for. No personal data: the words are ours.
+ */
+function intakeOf(audit: { type: string; data: unknown }[]) {
+  const filed = audit.find((e) => e.type === 'MailFiled')?.data as Record<string, unknown> | undefined;
+  if (!filed || filed.confidence === undefined) return null;
+  return {
+    triage: Boolean(filed.triage), confidence: Number(filed.confidence), matched: (filed.matched as string[]) ?? [],
+    detected_language: (filed.detectedLanguage as string | null) ?? null, language_note: (filed.languageNote as string | null) ?? null,
+    received_from: (filed.receiptSource as string | null) ?? null,
   };
 }
 
 type CaseView = ReturnType<typeof caseJson> & {
+  intake: ReturnType<typeof intakeOf>;
   deadlines: ReturnType<typeof deadlineJson>[]; links: { number: string; relation: string }[];
   outbox: { kind: string; channel: string; state: string; attempts: number; error: string | null }[];
   audit: { seq: number; at: string; type: string; actor: string }[]; private?: unknown;
@@ -75,6 +93,12 @@ function showCase(v: CaseView, zone: string): string[] {
     `${v.number}  ${v.kind}${v.request_types.length ? ` (${v.request_types.join(', ')})` : ''}  state: ${v.state}  owner: ${v.owner ?? '—'}`,
     `received ${formatInZone(new Date(v.received_at), zone)} via ${v.channel}; language ${v.language}; role ${v.role}`,
   ];
+  if (v.intake) {
+    const i = v.intake;
+    lines.push(`intake: ${i.triage ? 'TRIAGE — not understood with confidence; a person types it (request, breach or not a request)' : 'typed by the intake'}`
+      + `; confidence ${i.confidence}; matched: ${i.matched.length ? i.matched.join(', ') : '—'}`
+      + `${i.language_note ? `; ${i.language_note}` : ''}; dated by ${i.received_from ?? '—'}`);
+  }
   if (v.delivery_failures) lines.push(`!! ${v.delivery_failures} delivery failure(s): see the outbox below`);
   lines.push('', 'Clocks (the earliest governs):');
   for (const d of v.deadlines) {

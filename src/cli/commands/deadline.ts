@@ -39,7 +39,7 @@ function daysArg(v: string): number {
 }
 
 interface DeadlineOpts {
-  regime: RegimeId; received: string; tz?: string; holidays?: string; pause?: Pause[]; idReceived?: string;
+  regime: RegimeId; received?: string; tz?: string; holidays?: string; pause?: Pause[]; idReceived?: string;
   contractDays?: number; contractUnit?: 'calendar' | 'business'; aware?: string; json?: boolean;
 }
 
@@ -47,14 +47,14 @@ export function deadlineCommand(io: CliIo): Command {
   return new Command('deadline')
     .description('compute a legal deadline and explain how each date was reached')
     .addOption(new Option('--regime <regime>', 'which clock').choices(REGIMES).makeOptionMandatory())
-    .requiredOption('--received <date|instant>', 'receipt: YYYY-MM-DD or an ISO instant', dateOrInstant)
+    .option('--received <date|instant>', 'receipt: YYYY-MM-DD or an ISO instant (breach clocks: --aware alone will do)', dateOrInstant)
     .option('--tz <zone>', 'IANA time zone (default ORG_TIMEZONE)')
     .option('--holidays <calendar>', 'holiday calendar id or none (default ORG_HOLIDAYS)')
     .option('--pause <from..to>', 'a pause: question date..answer date (repeatable)', pauseArg)
     .option('--id-received <date>', 'uk-gdpr: date the requested identity information arrived', dateArg)
     .option('--contract-days <n>', 'contract: days promised (default CONTRACT_DAYS)', daysArg)
     .addOption(new Option('--contract-unit <unit>', 'contract: day unit (default CONTRACT_UNIT)').choices(['calendar', 'business']))
-    .option('--aware <instant>', 'gdpr-breach: when the organisation became aware (default --received)', instantArg)
+    .option('--aware <instant>', 'breach clocks: when the organisation became aware (default --received; enough alone)', instantArg)
     .option('--json', 'print one JSON object')
     .action(function (this: Command, opts: DeadlineOpts) {
       const config = loadConfig(io);
@@ -62,11 +62,18 @@ export function deadlineCommand(io: CliIo): Command {
       const holidays = opts.holidays ?? config.org.holidays;
       if (!isValidZone(zone)) this.error(`error: --tz: unknown IANA time zone "${zone}"`, { exitCode: 2 });
       if (!isKnownCalendarId(holidays)) this.error(`error: --holidays: unknown calendar "${holidays}" (e.g. DE, DE-BY, GB-ENG, FR, none)`, { exitCode: 2 });
-      const receivedAt = isLocalDate(opts.received) ? startOfDayInstant(opts.received, zone) : new Date(opts.received);
+      // A breach clock runs from awareness (GDPR Art. 33(1)): --aware alone is enough; the report's receipt defaults to it.
+      const breach = opts.regime.endsWith('-breach');
+      const received = opts.received ?? (breach ? opts.aware : undefined);
+      if (received === undefined) {
+        this.error(breach ? 'error: give --aware <instant> (or --received) for a breach clock'
+          : `error: required option '--received <date|instant>' not specified`, { exitCode: 2 });
+      }
+      const receivedAt = isLocalDate(received!) ? startOfDayInstant(received!, zone) : new Date(received!);
       const d = computeDeadline({
         regime: opts.regime, receivedAt, zone, calendar: createWorkingCalendar(holidays, opts.holidays ? [] : config.org.closures),
         pauses: opts.pause ?? [], idReceivedOn: opts.idReceived ?? null,
-        awareAt: opts.regime.endsWith('-breach') ? new Date(opts.aware ?? receivedAt) : null,
+        awareAt: breach ? new Date(opts.aware ?? receivedAt) : null,
         settings: {
           ...config.clocks,
           ...(opts.contractDays ? { contractDays: opts.contractDays } : {}),

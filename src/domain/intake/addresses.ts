@@ -2,14 +2,22 @@
  * Mail addresses: normalising them and telling internal, own and daemon addresses apart.
  * "Internal" means one of the organisation's own domains or a subdomain of one (email.md, ORG_DOMAINS).
  */
+import { domainToASCII, domainToUnicode } from 'node:url';
 import type { Address } from 'postal-mime';
 import { cleanOrNull } from './header-text.ts';
 import type { MailboxRef } from './understanding.ts';
 
-/** A pragmatic addr-spec check: one `@`, no spaces or brackets, a domain with at least one dot. */
+/**
+ * A pragmatic addr-spec check on the ASCII form: one `@`, no spaces or brackets, a domain with at least one dot.
+ * The local part may be UTF-8 (RFC 6531); an internationalised domain is checked in its Punycode form.
+ */
 const ADDR_SPEC = /^[^\s@<>()[\]",;:\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
 
-/** The address lower-cased and stripped of `<>` / `mailto:`, or null when it is not a plausible address. */
+/**
+ * The address lower-cased and stripped of `<>` / `mailto:`, or null when it is not a plausible address. An IDN
+ * domain (`anna@münchen.de`, `anna@xn--mnchen-3ya.de`) is checked with `domainToASCII` (WHATWG URL, UTS #46) and
+ * kept in its readable Unicode form, so both spellings are the same address.
+ */
 export function normalizeEmail(value: string | null | undefined): string | null {
   if (!value) return null;
   const bare = value
@@ -17,8 +25,14 @@ export function normalizeEmail(value: string | null | undefined): string | null 
     .replace(/^<|>$/g, '')
     .replace(/^mailto:/i, '')
     .trim()
+    .normalize('NFC')
     .toLowerCase();
-  return ADDR_SPEC.test(bare) ? bare : null;
+  const at = bare.lastIndexOf('@');
+  if (at <= 0) return null;
+  const local = bare.slice(0, at);
+  const ascii = domainToASCII(bare.slice(at + 1));
+  if (ascii === '' || !ADDR_SPEC.test(`${local}@${ascii}`)) return null;
+  return `${local}@${domainToUnicode(ascii)}`;
 }
 
 /** The domain part of a normalised address. */

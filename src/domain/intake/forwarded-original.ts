@@ -4,6 +4,8 @@
  * 1. exactly one attached `message/rfc822` from an internal sender → the attachment is the original (verified);
  * 2. otherwise an inline forward from an internal sender → read from body text (unverified);
  * 3. `Resent-From` or Gmail's `X-Forwarded-For` → a redirect: `From` already is the original author (verified).
+ * When the original's author is a colleague too and their text is itself a forward (a forward of a forward), the
+ * reading goes on down to the innermost author; one step read from body text makes the author unverified.
  * A stranger's mail is never read as a forward: a "From:" line in their body must not change who the requester is.
  */
 import { addressParser, type Email } from 'postal-mime';
@@ -38,19 +40,36 @@ export function notForwarded(outer: OuterMessage): Recovery {
   return { forward: null, original: outer.original, author: outer.from && { ...outer.from, verified: true } };
 }
 
+/** A forward of a forward of …: deeper nesting than this is not followed. */
+const MAX_NESTING = 5;
+
 /** Applies rules 1–3 in order; see the file comment. */
 export async function recoverOriginal(mail: Email, outer: OuterMessage, orgDomains: readonly string[]): Promise<Recovery> {
   const forwardedBy = outer.from?.email ?? null;
   if (forwardedBy !== null && isInternal(forwardedBy, orgDomains)) {
     const attached = mail.attachments.filter((a) => a.mimeType === 'message/rfc822');
-    if (attached.length === 1 && attached[0]) {
-      const recovered = await attachedOriginal(attached[0].content, forwardedBy);
-      if (recovered) return recovered;
-    }
-    const inline = inlineOriginal(outer, forwardedBy);
-    if (inline) return inline;
+    const first = attached.length === 1 && attached[0] ? await attachedOriginal(attached[0].content, forwardedBy) : null;
+    const recovered = first ?? inlineOriginal(outer, outer.original, forwardedBy);
+    if (recovered) return innermost(recovered, outer, orgDomains);
   }
   return redirected(mail, outer) ?? notForwarded(outer);
+}
+
+/** Follows forwards nested inside a colleague's forwarded text down to the first author who is not a colleague. */
+function innermost(recovery: Recovery, outer: OuterMessage, orgDomains: readonly string[]): Recovery {
+  let current = recovery;
+  for (let depth = 1; depth < MAX_NESTING; depth += 1) {
+    const author = current.author?.email ?? null;
+    if (author === null || !isInternal(author, orgDomains)) break;
+    const deeper = inlineOriginal(outer, current.original, author);
+    if (!deeper) break;
+    current = {
+      forward: { kind: 'inline', forwardedBy: recovery.forward?.forwardedBy ?? null },
+      original: { ...deeper.original, date: deeper.original.date ?? current.original.date },
+      author: deeper.author && { ...deeper.author, verified: false },
+    };
+  }
+  return current;
 }
 
 async function attachedOriginal(content: ArrayBuffer | Uint8Array | string, forwardedBy: string): Promise<Recovery | null> {
@@ -67,14 +86,14 @@ async function attachedOriginal(content: ArrayBuffer | Uint8Array | string, forw
   return { forward: { kind: 'attached', forwardedBy }, original, author: from && { ...from, verified: true } };
 }
 
-function inlineOriginal(outer: OuterMessage, forwardedBy: string): Recovery | null {
-  const inline = readInlineForward(outer.original.text, outer.subject);
+function inlineOriginal(outer: OuterMessage, text: OriginalMessage, forwardedBy: string): Recovery | null {
+  const inline = readInlineForward(text.text, text.subject);
   if (!inline) return null;
   // Clients print the forwarded header in the forwarder's local time, usually without a zone: read it in the zone
   // of the forwarder's own Date header.
   const offset = outer.dateHeader ? (zoneOffsetIn(outer.dateHeader) ?? 0) : 0;
   const original: OriginalMessage = {
-    subject: inline.subject ?? outer.subject.replace(FORWARD_PREFIX, ''),
+    subject: inline.subject ?? text.subject.replace(FORWARD_PREFIX, ''),
     date: parseMailDate(inline.dateText, offset),
     text: inline.body,
     messageId: null,

@@ -2,6 +2,7 @@
  * What the poller does with a message on a fresh database: open a case, leave it, or quarantine it. Threading onto
  * existing cases (replies, bounces of our mail) happens before this decision and is not its concern.
  */
+import { CONFIDENT } from './request-types.ts';
 import type { UnderstandResult } from './understanding.ts';
 
 export type IntakeAction = 'create' | 'ignore' | 'quarantine';
@@ -10,26 +11,23 @@ export interface IntakeDecision {
   action: IntakeAction;
   /**
    * Why: the failure (`too_large`, `unparseable`), the auto class (`auto_reply`, `out_of_office`, `bounce`, `list`,
-   * `own_loop`), `not_a_request`, or for a case `null` — except `forwarded_for_triage`, see below.
+   * `own_loop`), `triage` for a person's mail we did not understand with confidence, or `null` for a typed case.
    */
   reason: string | null;
 }
 
 /**
- * Maps an understanding to an action.
+ * Maps an understanding to an action. A person's request is never dropped:
  * - A message we could not read → quarantine (email.md: poison messages keep their raw bytes).
- * - Automatic mail of any kind → ignore; it never opens a case (email.md, mail loops).
- * - A person's request or breach report → create.
- * - A colleague deliberately forwarded (attached or inline) something the keywords did not recognise → create
- *   for triage: the forward itself is the signal, and a request in a language we have no words for must not be
- *   lost (its one-month clock runs anyway). The case starts as a request a person re-classifies.
- * - Anything else → ignore as `not_a_request`.
+ * - Automatic mail of any kind → ignore; it never opens a case (email.md, mail loops). Only these are ignored.
+ * - A person's request or breach report recognised with confidence → create a typed case.
+ * - Any other mail from a person → create a triage case: a person types it as a request, a breach or "not a
+ *   request", and its clock runs from receipt meanwhile (a request in words we do not know still has a deadline).
  */
 export function intakeDecision(result: UnderstandResult): IntakeDecision {
   if (!result.ok) return { action: 'quarantine', reason: result.reason };
   const u = result.value;
   if (u.auto !== 'human') return { action: 'ignore', reason: u.auto };
-  if (u.kind !== 'other') return { action: 'create', reason: null };
-  if (u.forward !== null && u.forward.kind !== 'redirect') return { action: 'create', reason: 'forwarded_for_triage' };
-  return { action: 'ignore', reason: 'not_a_request' };
+  if (u.kind !== 'other' && u.confidence >= CONFIDENT) return { action: 'create', reason: null };
+  return { action: 'create', reason: 'triage' };
 }

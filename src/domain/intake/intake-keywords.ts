@@ -22,20 +22,34 @@ const perLanguage = z.strictObject(
   Object.fromEntries(LANGUAGES.map((lang) => [lang, z.array(keyword)])) as Record<Language, z.ZodArray<typeof keyword>>,
 );
 
+const labels = z.array(keyword).min(1);
+
 const schema = z
   .strictObject({
     request_types: z.strictObject(
       Object.fromEntries(REQUEST_TYPES.map((t) => [t, perLanguage])) as Record<RequestType, typeof perLanguage>,
     ),
+    negative_patterns: z
+      .strictObject(Object.fromEntries(REQUEST_TYPES.map((t) => [t, perLanguage.optional()])) as Record<RequestType, z.ZodOptional<typeof perLanguage>>)
+      .default({}),
     generic_request: perLanguage,
     breach: perLanguage,
-    stop_words: perLanguage,
+    signatures: z.array(keyword).default([]),
+    auto_body: z
+      .strictObject({ out_of_office: z.array(keyword).default([]), challenge_response: z.array(keyword).default([]) })
+      .default({ out_of_office: [], challenge_response: [] }),
+    web_form: z.strictObject({ email: labels, name: labels, message: labels }).optional(),
   })
   .transform((d) => ({
     requestTypes: d.request_types,
+    negativePatterns: Object.fromEntries(
+      REQUEST_TYPES.map((t) => [t, d.negative_patterns[t] ?? { en: [], de: [], fr: [], es: [] }]),
+    ) as Record<RequestType, KeywordsByLanguage>,
     genericRequest: d.generic_request,
     breach: d.breach,
-    stopWords: d.stop_words,
+    signatures: d.signatures,
+    autoBody: { outOfOffice: d.auto_body.out_of_office, challengeResponse: d.auto_body.challenge_response },
+    webForm: d.web_form ?? { email: [], name: [], message: [] },
   }));
 
 /** Keywords per language, validated. */
@@ -45,12 +59,18 @@ export type KeywordsByLanguage = Record<Language, string[]>;
 export interface IntakeKeywords {
   /** Words that name each request type (GDPR Arts. 15–22). */
   requestTypes: Record<RequestType, KeywordsByLanguage>;
+  /** Phrases inside which a type's words do not count ("erase all the data you hold about me" is not access). */
+  negativePatterns: Record<RequestType, KeywordsByLanguage>;
   /** Words that make a message a request even when no type is named ("personal data", "GDPR", "DSGVO"). */
   genericRequest: KeywordsByLanguage;
   /** Words of breach and incident reports (Arts. 33, 34). */
   breach: KeywordsByLanguage;
-  /** Frequent function words for language detection. */
-  stopWords: KeywordsByLanguage;
+  /** Client signatures ("Sent from my iPhone"), any language, removed before reading a message. */
+  signatures: string[];
+  /** Automatic mail recognisable only by its text (any language): out-of-office without headers, challenge-response. */
+  autoBody: { outOfOffice: string[]; challengeResponse: string[] };
+  /** Field labels of web-form notifications ("E-Mail:", "Name:", "Message:"), any language. */
+  webForm: { email: string[]; name: string[]; message: string[] };
 }
 
 /** Thrown at start-up when the keyword file is not valid; the message lists every problem with its path. */

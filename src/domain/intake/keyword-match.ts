@@ -22,28 +22,47 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A global regular expression for one keyword (see intake-keywords.ts for the `*` syntax). */
+/** How many words ` ... ` in a keyword may stand for ("erase ... data you hold about me"). */
+const MAX_GAP_WORDS = 6;
+
+/**
+ * A global regular expression for one keyword (see intake-keywords.ts for the `*` syntax). ` ... ` between words
+ * matches up to six words in between.
+ */
 export function keywordPattern(keyword: string): RegExp {
   const trimmed = keyword.trim();
   const prefix = trimmed.startsWith('*');
   const suffix = trimmed.endsWith('*') && trimmed.length > 1;
   const core = normalizeForMatch(trimmed.replace(/^\*|\*$/g, '')).trim();
-  const body = escapeRegExp(core).replace(/ /g, '\\s+');
+  const body = core
+    .split(/\s*\.\.\.\s*/)
+    .map((part) => escapeRegExp(part).replace(/ /g, '\\s+'))
+    .join(`(?:\\s+\\S+){0,${MAX_GAP_WORDS}}\\s+`);
   const source = `(?<!${WORD_CHAR})${prefix ? `${WORD_CHAR}*` : ''}${body}${suffix ? `${WORD_CHAR}*` : ''}(?!${WORD_CHAR})`;
   return new RegExp(source, 'gu');
 }
 
-/** A compiled keyword list: count how often any of its keywords occurs in normalised text. */
+/** One occurrence of a keyword in normalised text. */
+export interface KeywordHit {
+  keyword: string;
+  from: number;
+  to: number;
+}
+
+/** A compiled keyword list. */
 export interface KeywordSet {
   /**
    * Occurrences in the text; overlapping matches of several keywords count once ("personal data breach" is one
    * mention, not also a "data breach" and a "breach").
    */
   count(normalizedText: string): number;
+  /** Every occurrence with the keyword (as written in the data) that matched it. */
+  hits(normalizedText: string): KeywordHit[];
 }
 
-function countSpans(spans: [number, number][]): number {
-  spans.sort((a, b) => a[0] - b[0]);
+/** Counts non-overlapping runs of hits. */
+export function countHits(hits: readonly KeywordHit[]): number {
+  const spans = hits.map((h) => [h.from, h.to] as const).sort((a, b) => a[0] - b[0]);
   let count = 0;
   let end = -1;
   for (const [from, to] of spans) {
@@ -55,17 +74,14 @@ function countSpans(spans: [number, number][]): number {
 
 /** Compiles keywords once; duplicates (after normalisation) count once. */
 export function compileKeywords(keywords: Iterable<string>): KeywordSet {
-  const bySource = new Map<string, RegExp>();
+  const bySource = new Map<string, { pattern: RegExp; keyword: string }>();
   for (const k of keywords) {
     if (k.trim() === '') continue;
     const pattern = keywordPattern(k);
-    bySource.set(pattern.source, pattern);
+    if (!bySource.has(pattern.source)) bySource.set(pattern.source, { pattern, keyword: k.trim() });
   }
   const patterns = [...bySource.values()];
-  return {
-    count(normalizedText: string): number {
-      const spans = patterns.flatMap((p) => [...normalizedText.matchAll(p)].map((m): [number, number] => [m.index, m.index + m[0].length]));
-      return countSpans(spans);
-    },
-  };
+  const hits = (text: string): KeywordHit[] =>
+    patterns.flatMap(({ pattern, keyword }) => [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
+  return { hits, count: (text) => countHits(hits(text)) };
 }

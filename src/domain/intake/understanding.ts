@@ -5,6 +5,7 @@
 import type { Language, RequestType } from '../vocabulary.ts';
 import type { AutoClass } from './auto-class.ts';
 import type { IntakeKeywords } from './intake-keywords.ts';
+import type { ReceiptSource } from './receipt-instant.ts';
 
 /** Everything the intake needs to know about the organisation; built once by the composition root. */
 export interface IntakePolicy {
@@ -14,7 +15,10 @@ export interface IntakePolicy {
   ownAddresses: string[];
   /** Our loop header, e.g. `X-DPO-Desk-Loop`: any mail carrying it is `own_loop`. */
   loopHeader: string;
-  /** Host names of our own MX/IMAP servers: a `Received: … by <host>` with one of these is ours. */
+  /**
+   * Host names of our own MX/IMAP servers: a `Received: … by <host>` with one of these is ours. Empty: every host
+   * under `orgDomains` and the domains of `ownAddresses` is ours (gdpr-rules §1).
+   */
   receivingHosts: string[];
   defaultLanguage: Language;
   /** Above this many bytes a message is quarantined as `too_large` without being parsed. */
@@ -35,7 +39,8 @@ export interface Requester extends MailboxRef {
   verified: boolean;
 }
 
-export type ForwardKind = 'attached' | 'inline' | 'redirect';
+/** `web_form`: a form notification our site sent; the person is in Reply-To or the form's fields (unverified). */
+export type ForwardKind = 'attached' | 'inline' | 'redirect' | 'web_form';
 
 export interface ForwardInfo {
   kind: ForwardKind;
@@ -79,9 +84,19 @@ export interface Understanding {
   kind: ContentKind;
   /** Unique, in `REQUEST_TYPES` order; empty unless `kind` is `request`. */
   requestTypes: RequestType[];
+  /** 0–1; below `CONFIDENT` a person's mail opens a triage case (see request-types.ts). */
+  confidence: number;
+  /** The words that decided `kind` and `requestTypes`, as `group: keyword`. */
+  matched: string[];
+  /** The template language of our replies. */
   language: Language;
+  /** The language the text is written in (ISO 639-1), also when we have no templates in it; null if unsure. */
+  detectedLanguage: string | null;
   /** Receipt instant per gdpr-rules §1. */
   receivedAt: Date;
+  /** Which header dated it (see receipt-instant.ts), and that header line when there is one. */
+  receiptSource: ReceiptSource;
+  receiptHeader: string | null;
   /** For DSNs: the Message-ID (without `<>`) of our message that bounced. */
   bouncedMessageId: string | null;
   attachments: AttachmentInfo[];

@@ -106,14 +106,17 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const env = { DATABASE_URL: url, OUTBOX_DIR: out };
     const first = await cli(['demo'], env);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('Intake of 86 sample messages:');
-    expect(first.out).toMatch(/60\s+create request/);
+    expect(first.out).toContain('Intake of 245 sample messages:');
+    expect(first.out).toMatch(/182\s+create request/); // typed requests and triage cases: no person's mail is ignored
+    expect(first.out).toMatch(/14\s+create breach/);
     expect(first.out).toMatch(/1\s+quarantine \(unparseable\)/);
-    expect(first.out).toMatch(/DSR-2026-0031\s+access\s+received\s+gdpr\s+2026-04-02\s+in 22d/);
+    expect(first.out).not.toMatch(/not_a_request/);
+    expect(first.out).toMatch(/DSR-2026-0010\s+access\s+received\s+gdpr\s+2026-04-02\s+in 22d/);
+    expect(first.out).toMatch(/DSR-\d{4}-\d{4}\s+request\s+triage\s+gdpr\s+2026-03-\d\d\s+in \d+d/);
     expect(readdirSync(out).filter((f) => f.includes('acknowledgement')).length).toBeGreaterThan(40);
     const again = await cli(['demo'], env);
-    expect(again.out).toMatch(/86\s+ignore \(duplicate\)/);
-    expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(64);
+    expect(again.out).toMatch(/245\s+ignore \(duplicate\)/);
+    expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(196);
   });
 
   it('tick: --dry-run previews the reminders due at an instant and changes nothing; tick sends them once', async () => {

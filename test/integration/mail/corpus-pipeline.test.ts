@@ -45,10 +45,45 @@ describe.each(testDatabases())('the corpus through the intake pipeline on $name'
       received_at: expected.received_at, reason: expected.reason,
     });
     if (expected.action === 'create') {
-      expect(r.caseNumber).toMatch(expected.kind === 'breach' ? /^BRE-2026-\d{4}$/ : /^DSR-2026-\d{4}$/);
+      // a triage case is a request case whatever the words suggested: a person types it
+      expect(r.caseNumber).toMatch(expected.kind === 'breach' && expected.reason !== 'triage' ? /^BRE-2026-\d{4}$/ : /^DSR-2026-\d{4}$/);
       const c = (await listCases(desk.deps.database.db)).find((x) => x.number === r.caseNumber)!;
       expect(c.receivedAt.toISOString()).toBe(expected.received_at);
     }
+  });
+
+  it('no mail from a person is ignored: each opens a typed case or a triage case (clock running), or attaches', async () => {
+    const db = desk.deps.database.db;
+    const rows = await listInbox(db);
+    const cases = new Map((await listCases(db)).map((c) => [c.id, c]));
+    const deadlines = await db.selectFrom('case_deadlines').select(['case_id']).execute();
+    const automatic = ['auto_reply', 'out_of_office', 'bounce', 'list', 'own_loop'];
+    let people = 0;
+    for (const name of fixtureNames()) {
+      const expected = readExpected(name) as Expected;
+      const row = rows.find((r) => new TextDecoder().decode(r.raw) === new TextDecoder().decode(readFixture(name)))!;
+      expect(row, name).toBeDefined();
+      if (row.state === 'ignored') {
+        expect(automatic, `${name} was ignored`).toContain(row.reason); // only machines are ignored without a person
+        expect(expected.auto, name).not.toBe('human');
+        continue;
+      }
+      if (expected.auto !== 'human') continue;
+      people += 1;
+      expect(row.state, name).toBe('processed');
+      const c = cases.get(row.caseId!)!;
+      expect(c, `${name} opened no case`).toBeDefined();
+      if (row.reason === 'triage') {
+        // a request case in triage: a person types it; its legal clock runs from receipt meanwhile
+        expect({ kind: c.kind, state: c.state, types: c.requestTypes }, name).toEqual({ kind: 'request', state: 'triage', types: [] });
+        expect(c.regimes.length, name).toBeGreaterThan(0);
+        expect(deadlines.some((d) => d.case_id === c.id), name).toBe(true);
+        expect(c.governingDueAt, name).not.toBeNull();
+      } else {
+        expect(c.state, name).not.toBe('triage');
+      }
+    }
+    expect(people).toBeGreaterThanOrEqual(150);
   });
 
   it('a second delivery of every message changes nothing (exactly once)', async () => {

@@ -1,8 +1,9 @@
 /** Shared test setup for the intake tests: the fixed policy of the fixture corpus and fixture loading. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { intakeDecision } from '../../../src/domain/intake/intake-decision.ts';
 import { loadIntakeKeywords } from '../../../src/domain/intake/intake-keywords.ts';
-import type { IntakePolicy } from '../../../src/domain/intake/understanding.ts';
+import type { IntakePolicy, UnderstandResult } from '../../../src/domain/intake/understanding.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/mail/', import.meta.url));
 const KEYWORDS_FILE = fileURLToPath(new URL('../../../workflows/intake-keywords.yaml', import.meta.url));
@@ -38,4 +39,32 @@ export function readFixture(name: string): Uint8Array {
 
 export function readExpected(name: string): unknown {
   return JSON.parse(readFileSync(`${FIXTURE_DIR}${name}.expected.json`, 'utf8'));
+}
+
+/** The outcome of one message in the shape of the `NAME.expected.json` files (see test/fixtures/mail/README.md). */
+export function fixtureOutcome(result: UnderstandResult): Record<string, unknown> {
+  const decision = intakeDecision(result);
+  if (!result.ok) {
+    return {
+      action: decision.action, auto: null, kind: null, request_types: [], language: null, detected_language: null,
+      requester: null, forwarded_by: null, forward_kind: null, received_at: null, received_from: null,
+      reason: decision.reason, bounced_message_id: null,
+    };
+  }
+  const u = result.value;
+  return {
+    action: decision.action,
+    auto: u.auto,
+    kind: u.kind,
+    request_types: u.requestTypes,
+    language: u.language,
+    detected_language: u.detectedLanguage,
+    requester: u.requester,
+    forwarded_by: u.forward?.forwardedBy ?? null,
+    forward_kind: u.forward?.kind ?? null,
+    received_at: u.receivedAt.toISOString(),
+    received_from: u.receiptSource,
+    reason: decision.reason,
+    bounced_message_id: u.bouncedMessageId,
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardedReceiptInstant, parseReceived, receiptInstant } from '../../../src/domain/intake/receipt-instant.ts';
+import { forwardedReceiptInstant, ownServerTest, parseReceived, receiptInstant } from '../../../src/domain/intake/receipt-instant.ts';
 
 const HOSTS = ['mx.example.com'];
 const DELIVERED = new Date('2026-03-10T12:00:00Z');
@@ -25,7 +25,8 @@ describe('parseReceived', () => {
 describe('receiptInstant (gdpr-rules §1)', () => {
   it('takes the bottom-most Received of our servers', () => {
     const values = [ours('Tue, 3 Mar 2026 09:15:09 +0100'), ours('Tue, 3 Mar 2026 09:15:02 +0100'), foreign('Tue, 3 Mar 2026 09:14:58 +0100')];
-    expect(receiptInstant(values, HOSTS, DELIVERED)).toEqual({ at: new Date('2026-03-03T08:15:02Z'), source: 'received' });
+    expect(receiptInstant(values, HOSTS, DELIVERED)).toMatchObject({ at: new Date('2026-03-03T08:15:02Z'), source: 'received' });
+    expect(receiptInstant(values, HOSTS, DELIVERED).header).toMatch(/^Received: from mail\.example\.test .* by mx\.example\.com .*09:15:02 \+0100$/);
   });
 
   it('skips later hops of unlisted internal hosts at the top (LMTP)', () => {
@@ -43,10 +44,26 @@ describe('receiptInstant (gdpr-rules §1)', () => {
     expect(receiptInstant(values, HOSTS, DELIVERED).at).toEqual(new Date('2026-03-03T08:15:09Z'));
   });
 
-  it('falls back to the delivery time', () => {
-    expect(receiptInstant([], HOSTS, DELIVERED)).toEqual({ at: DELIVERED, source: 'delivered' });
-    expect(receiptInstant([foreign('Tue, 3 Mar 2026 09:15:09 +0100')], HOSTS, DELIVERED).source).toBe('delivered');
-    expect(receiptInstant(['from a by mx.example.com id 1'], HOSTS, DELIVERED).source).toBe('delivered');
+  it('without a stamp of ours: the topmost Received (written by the receiving side), then INTERNALDATE', () => {
+    expect(receiptInstant([foreign('Tue, 3 Mar 2026 09:15:09 +0100')], HOSTS, DELIVERED)).toMatchObject({ at: new Date('2026-03-03T08:15:09Z'), source: 'topmost_received' });
+    expect(receiptInstant([], HOSTS, DELIVERED)).toEqual({ at: DELIVERED, source: 'internal_date', header: null });
+    expect(receiptInstant(['from a by mx.example.com id 1'], HOSTS, DELIVERED).source).toBe('internal_date');
+  });
+
+  it('a file import has no INTERNALDATE: its Date header, else the import time — never an mtime', () => {
+    const imported = { importedAt: new Date('2026-11-20T10:00:00Z') };
+    expect(receiptInstant([], HOSTS, imported, 'Tue, 3 Nov 2026 09:15:02 +0100')).toEqual({
+      at: new Date('2026-11-03T08:15:02Z'), source: 'date_header', header: 'Date: Tue, 3 Nov 2026 09:15:02 +0100',
+    });
+    expect(receiptInstant([], HOSTS, imported, null)).toEqual({ at: imported.importedAt, source: 'imported', header: null });
+  });
+
+  it('without MAIL_RECEIVING_HOSTS, every host under our domains is ours', () => {
+    const servers = { receivingHosts: [], domains: ['example.com'] };
+    const values = [lmtp('Tue, 3 Nov 2026 09:16:00 +0100'), ours('Tue, 3 Nov 2026 09:15:02 +0100'), foreign('Tue, 3 Nov 2026 09:14:58 +0100')];
+    expect(receiptInstant(values, servers, DELIVERED)).toMatchObject({ at: new Date('2026-11-03T08:15:02Z'), source: 'received' });
+    expect(ownServerTest(servers)('mx.example.com.evil.test')).toBe(false);
+    expect(ownServerTest({ receivingHosts: ['mx1.example.net'], domains: ['example.com'] })('mx.example.com')).toBe(false);
   });
 
   it('matches receiving hosts case-insensitively', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IntakeKeywordsError, loadIntakeKeywords } from '../../../src/domain/intake/intake-keywords.ts';
 import { keywordPattern, normalizeForMatch } from '../../../src/domain/intake/keyword-match.ts';
-import { classifyContent, compileContentMatcher } from '../../../src/domain/intake/request-types.ts';
+import { CONFIDENT, classifyContent, compileContentMatcher } from '../../../src/domain/intake/request-types.ts';
 import { KEYWORDS } from './intake-fixtures.ts';
 
 const MATCHER = compileContentMatcher(KEYWORDS);
@@ -14,6 +14,11 @@ describe('keyword matching', () => {
     expect(matches("droit à l'effacement", 'Droit à l’effacement')).toBe(true);
     expect(matches('machine readable', 'machine-readable')).toBe(true);
     expect(matches('Datenübertragbarkeit', 'DATENUEBERTRAGBARKEIT')).toBe(false); // "ue" spelling is listed separately where needed
+  });
+
+  it('lets " ... " stand for up to six words', () => {
+    expect(matches('erase ... data you hold about me', 'erase all the personal data you hold about me')).toBe(true);
+    expect(matches('erase ... data you hold about me', 'erase one two three four five six seven data you hold about me')).toBe(false);
   });
 
   it('matches whole words unless a star says otherwise', () => {
@@ -37,7 +42,34 @@ describe('classifyContent', () => {
     ['After the data breach in the news: please send me a copy of my data.', 'request', ['access']],
     ['Invoice INV-1 is overdue', 'other', []],
   ] as const)('%s', (text, kind, types) => {
-    expect(classifyContent(text, MATCHER)).toEqual({ kind, requestTypes: types });
+    expect(classifyContent(text, MATCHER)).toMatchObject({ kind, requestTypes: types });
+  });
+
+  it.each([
+    ['what do you know about me?', ['access']],
+    ['Please forget me', ['erasure']],
+    ['stop sending me emails', ['objection']],
+    ['I want a person to look at the automatic refusal of my loan', ['automated_decision']],
+    ['Please erase all personal data you hold about me.', ['erasure']],
+    ['Bitte löschen Sie alle über mich gespeicherten Daten.', ['erasure']],
+    ['Merci de supprimer toutes les données que vous détenez sur moi.', ['erasure']],
+    ['Por favor, eliminen todos los datos que tienen sobre mí.', ['erasure']],
+    ['Please tell me what data you hold about me.', ['access']],
+    ['Que savez-vous sur moi ?', ['access']],
+    ['Was wissen Sie über mich?', ['access']],
+    ['¿Qué saben de mí?', ['access']],
+  ] as const)('plain words: %s → %s', (text, types) => {
+    expect(classifyContent(text, MATCHER)).toMatchObject({ kind: 'request', requestTypes: types });
+  });
+
+  it('says which words decided and how confident it is', () => {
+    const erasure = classifyContent('Please erase all personal data you hold about me.', MATCHER);
+    expect(erasure.matched).toEqual(expect.arrayContaining(['erasure: erase', 'generic: personal data']));
+    expect(erasure.matched.some((w) => w.startsWith('access:'))).toBe(false);
+    expect(erasure.confidence).toBeGreaterThanOrEqual(CONFIDENT);
+    expect(classifyContent('Question about the GDPR', MATCHER).confidence).toBeLessThan(CONFIDENT);
+    expect(classifyContent('We had an incident with the delivery', MATCHER)).toMatchObject({ kind: 'breach', confidence: 0.5 });
+    expect(classifyContent('Invoice INV-1 is overdue', MATCHER)).toEqual({ kind: 'other', requestTypes: [], confidence: 0, matched: [] });
   });
 
   it('ignores quoted lines of earlier messages', () => {
@@ -51,7 +83,6 @@ request_types:
 ${['access', 'rectification', 'erasure', 'restriction', 'portability', 'objection', 'automated_decision'].map((t) => `  ${t}: { en: [x], de: [], fr: [], es: [] }`).join('\n')}
 generic_request: { en: [GDPR], de: [], fr: [], es: [] }
 breach: { en: [breach], de: [], fr: [], es: [] }
-stop_words: { en: [the], de: [der], fr: [le], es: [el] }
 ${extra}`;
 
   it('loads a minimal file into camel-cased data', () => {

@@ -29,6 +29,9 @@ const REQUEST_POLICY: Record<string, { from: string[]; to?: string; roles: strin
   },
   Withdrawn: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], to: 'withdrawn', roles: ['agent', 'dpo', 'system'], requires: ['outcome'] },
   AcknowledgementResent: { from: ['received', 'identity_pending', 'clarification_pending', 'in_progress'], roles: ['agent', 'dpo'] },
+  Classified: { from: ['triage'], to: 'received', roles: ['agent', 'dpo'], requires: ['types'] },
+  NotARequest: { from: ['triage'], to: 'not_a_request', roles: ['agent', 'dpo'], requires: ['reasons'] },
+  BreachReported: { from: ['triage'], to: 'became_breach', roles: ['agent', 'dpo'] },
 };
 const BREACH_POLICY: typeof REQUEST_POLICY = {
   Assessed: { from: ['reported', 'assessed'], to: 'assessed', roles: ['dpo'], requires: ['risk', 'reasons'] },
