@@ -16,7 +16,7 @@ import { interactiveBody, postSigned } from '../support/fake-slack.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
-  answer, command, deliver, expectNoPersonalData, openedView, SECRET, startHarness, submit, USERS, type Harness,
+  answer, click, command, deliver, expectNoPersonalData, openedView, SECRET, startHarness, submit, USERS, type Harness,
 } from '../integration/slack/harness.ts';
 
 const dovecot = dovecotOrSkip();
@@ -37,16 +37,16 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
   };
   afterEach(async () => { expectNoPersonalData(h.fake); await h?.close(); await sink?.close(); });
 
-  /** `/dpo record <case> <event>`, the modal filled in and submitted: the ack. */
+  /** The event's button on the case (its form, built from breach.yaml), filled in and submitted: the ack. */
   const record = async (user: string, number: string, event: string, values: Record<string, unknown>) => {
-    const view = await openedView(h, (await command(h, user, `record ${number} ${event}`)).trigger);
+    const view = await openedView(h, (await click(h, user, 'case_event', `${number}|${event}`)).trigger);
     return { view, ack: (await submit(h, user, view, values)).ack };
   };
   const mailsTo = (to: string) => sink.messages.filter((m) => m.envelope.to.includes(to));
   /** The sink parses each message after accepting it: wait for the condition itself. */
   const eventually = (check: () => void) => vi.waitFor(check, { timeout: 10_000 });
   const register = async (user: string) => {
-    expect(await answer(await command(h, user, 'register'))).toContain('uploaded to you in a direct message');
+    expect(await answer(await command(h, user, 'export register'))).toContain('uploaded to you in a direct message');
     const done = h.fake.of('files.completeUploadExternal').at(-1)!;
     return h.fake.uploads.get(done.params.files[0].id as string)!.toString('utf8');
   };
@@ -74,6 +74,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
         subject_categories: 'employees', subjects_approx: 'about 120', record_categories: 'payroll; bank details', records_approx: 'about 1,300',
         consequences: 'identity theft and fraud with bank details', measures: 'device wiped remotely\nbank informed',
       })).ack.view.blocks[0].text.text).toContain('risk assessed as high (state assessed)');
+      expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('assessed');
 
       // Hour 80: the notification needs the reasons for the delay; refused without them, recorded with them.
       h.clock.set(new Date(c.awareAt!.getTime() + 80 * HOUR));
@@ -81,7 +82,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       expect(late.ack).toMatchObject({ response_action: 'errors', errors: { late_reasons: expect.stringContaining('more than 72 h') } });
       expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('assessed');
       const ok = await submit(h, USERS.dpo, late.view, { phase: 'initial', reference: 'LDA-2026-4711', late_reasons: 'the theft was only linked to the laptop inventory on Monday' });
-      expect(JSON.stringify(ok.ack)).toContain('authority notification (initial) recorded with reasons for the delay');
+      expect(JSON.stringify(ok.ack)).toContain('authority notification (initial) recorded (state notified)');
 
       // Art. 34: communicate; the list pasted as CSV (a bad row named by its line), the notices rate-limited.
       await record(USERS.dpo, c.number, 'SubjectsNotificationDecided', { decision: 'communicate', reasons: 'high risk of fraud' });
@@ -90,7 +91,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       expect(bad.ack.errors.recipients_csv).toContain('line 4: "not-an-address" is not an e-mail address');
       const fixed = csv.replace('not-an-address,de,', 'carla.weber@example.test,de,Carla Weber');
       const sent = await submit(h, USERS.dpo, bad.view, { recipients_csv: fixed, recommendations: 'watch your bank statements' });
-      expect(JSON.stringify(sent.ack)).toContain('3 notice(s) queued, 2 a minute');
+      expect(JSON.stringify(sent.ack)).toContain('notices queued to the people on the list (state notified)');
       await deliver(h);
       const notices = () => sink.messages.filter((m) => m.parsed.subject?.includes(c.number) && m.envelope.to.some((t) => t.endsWith('@example.test')));
       await eventually(() => expect(notices()).toHaveLength(2));
@@ -106,7 +107,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       expect(notices()[1]!.parsed.text).toContain('identity theft and fraud with bank details');
       expect(notices()[1]!.parsed.text).toContain('watch your bank statements');
 
-      const status = await answer(await command(h, USERS.dpo, `record ${c.number}`));
+      const status = await answer(await command(h, USERS.dpo, `show ${c.number}`));
       expect(status).toContain('authority: initial');
       expect(status).toContain('notices: 3 sent, 0 pending, 0 failed');
       const csvOut = await register(USERS.dpo);
@@ -120,7 +121,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       const c = (await listCases(h.desk.deps.database.db)).find((x) => x.kind === 'breach')!;
       h.clock.advance(HOUR);
       const nb = await record(USERS.dpo, c.number, 'NotABreach', { reasons: 'unsuccessful attempts only; no account was accessed (gdpr-rules §4)' });
-      expect(JSON.stringify(nb.ack)).toContain('recorded as not a breach (state not notifiable)');
+      expect(JSON.stringify(nb.ack)).toContain('documented as not a breach (state not notifiable)');
       const close = await openedView(h, (await command(h, USERS.dpo, `close ${c.number}`)).trigger);
       await submit(h, USERS.dpo, close, { resolution: 'Closed', outcome: 'rate limiting tightened on the login endpoint' });
       expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('closed');
@@ -141,8 +142,8 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       await eventually(() => expect(mailsTo('dpo@example.com').some((m) => m.parsed.text?.includes(`${c.number} (breach, reported`))).toBe(true));
       await record(USERS.dpo, c.number, 'Assessed', { risk: 'risk', reasons: 'contact data only' });
       expect(await answer(await command(h, USERS.nobody, 'reports'))).toContain(`${c.number} — assessed`);
-      expect(await answer(await command(h, USERS.nobody, `record ${c.number} Assessed`))).toContain('Not allowed');
-      expect(await answer(await command(h, USERS.nobody, 'register'))).toContain('Not allowed');
+      expect(await answer(await command(h, USERS.nobody, `assess ${c.number} high many people`))).toContain('Not allowed');
+      expect(await answer(await command(h, USERS.nobody, 'export register'))).toContain('Not allowed');
     });
   });
 
@@ -162,11 +163,11 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
         return found;
       });
       expect(await linkBreachCustomers(h.desk.deps, c.number, ['acme', 'bergbau'], { id: USERS.dpo, role: 'dpo' }, h.clock())).toMatchObject({ ok: true });
-      expect(await answer(await command(h, USERS.dpo, `notify ${c.number} initial`))).toContain('As a processor the desk does not notify the authority');
+      expect(await answer(await command(h, USERS.dpo, `notify ${c.number} initial`))).toContain('is not something a breach case takes');
 
       h.clock.advance(3 * HOUR);
       const first = await record(USERS.dpo, c.number, 'CustomerNotified', { description: 'An export job wrote files to a public bucket', nature: 'confidentiality' });
-      expect(JSON.stringify(first.ack)).toContain('alert queued to Acme Shop, Bergbau AG');
+      expect(JSON.stringify(first.ack)).toContain('customer alert queued (state notified)');
       h.clock.advance(20 * HOUR);
       await record(USERS.dpo, c.number, 'CustomerNotified', { subjects_approx: 'about 2,400', consequences: 'phishing', measures: 'bucket closed\nfiles deleted' });
       await deliver(h);

@@ -123,7 +123,7 @@ export function authorityStep(documents: DocumentRenderer) {
 /**
  * CustomerNotified (processor, Art. 33(2) and the DPA): each linked customer gets the `incident-notice` at its
  * security address in its language — the first alert, then numbered supplements with the facts confirmed since.
- * After a customer's notice hours the alert needs `delay_reason`. `customers` limits it to some customers.
+ * After a customer's notice hours the alert needs `late_reasons`. `customers` limits it to some customers.
  */
 export async function customersStep(ctx: StepContext): Promise<StepResult> {
   const { case: c, deps, now } = ctx;
@@ -134,10 +134,10 @@ export async function customersStep(ctx: StepContext): Promise<StepResult> {
   const linked = (await linkedCustomers(ctx.trx, c.id)).filter((l) => !only || only.includes(l.customer.id));
   if (!linked.length) return refuse('NO_CUSTOMERS', `Link the affected customers first: dpo-desk breach link ${c.number} <customer-id>…`);
   const awareAt = c.awareAt ?? c.receivedAt;
-  const delayReason = str(ctx.fields.delay_reason);
+  const delayReason = str(ctx.fields.late_reasons);
   const late = linked.filter((l) => !l.alertedAt && now.getTime() > customerDueAt(awareAt, l.customer.noticeHours).getTime());
   if (late.length && !delayReason) {
-    return refuse('DELAY_REASON_REQUIRED', `Past the notice hours of ${late.map((l) => l.customer.name).join(', ')}: give delay_reason.`);
+    return refuse('LATE_REASONS_REQUIRED', `Past the notice hours of ${late.map((l) => l.customer.name).join(', ')}: give the reasons for the delay in late_reasons.`);
   }
   const noAddress = linked.filter((l) => !alertAddress(l.customer));
   if (noAddress.length) return refuse('NO_SECURITY_ADDRESS', `No security-notification or request address for ${noAddress.map((l) => l.customer.id).join(', ')}: dpo-desk customers set <id> --security-address …`);

@@ -77,7 +77,7 @@ export async function importRecipientsIn(
 ): Promise<Result<{ added: number; duplicates: number; listed: number }>> {
   if (c.role === 'processor') return { ok: false, code: 'PROCESSOR_ROLE', message: 'The controller tells the data subjects (Art. 34); as processor, alert the customer.' };
   const list = parseRecipients(csv, deps.config.org.defaultLanguage);
-  if (list.errors.length) return { ok: false, code: 'CSV_INVALID', message: `Nothing imported:\n${list.errors.join('\n')}` };
+  if (list.errors.length) return { ok: false, code: 'CSV_INVALID', message: `The list (recipients_csv) has bad rows; nothing imported:\n${list.errors.join('\n')}` };
   const added = await addRecipients(trx, c.id, list.recipients.map((x) => ({ id: deps.newId(), email: x.email, name: x.name, language: x.language })), now);
   await appendAudit(trx, [{ caseId: c.id, type: 'RecipientsImported', actor: actor.id, at: now, data: { listed: list.recipients.length, added, duplicates: list.duplicates } }]);
   return { ok: true, added, duplicates: list.duplicates + (list.recipients.length - added), listed: list.recipients.length };

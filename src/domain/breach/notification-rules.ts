@@ -37,7 +37,7 @@ export function checkAuthorityNotification(o: {
   const late = o.phase === 'initial' && hoursSince(o.awareAt, o.at) > AUTHORITY_HOURS;
   if (late && !o.lateReasons?.trim()) {
     const h = Math.floor(hoursSince(o.awareAt, o.at));
-    return { ok: false, code: 'LATE_REASONS_REQUIRED', message: `Notified ${h} h after awareness (more than 72 h): give the reasons for the delay (Art. 33(1)).` };
+    return { ok: false, code: 'LATE_REASONS_REQUIRED', message: `Notified ${h} h after awareness (more than 72 h): give the reasons for the delay in late_reasons (Art. 33(1)).` };
   }
   return { ok: true, late };
 }

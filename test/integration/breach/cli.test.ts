@@ -1,4 +1,7 @@
-/** The breach desk's commands on SQLite and PostgreSQL: customers, breach record/draft/recipients/show, export register. */
+/**
+ * The breach desk's commands on SQLite and PostgreSQL: customers, breach decisions through `case do`, breach
+ * draft/recipients/show/link, export register.
+ */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,17 +49,17 @@ describe.each(testDatabases())('breach commands on $name', (tdb) => {
 
   it('a controller\'s breach: record decisions, the late rule, the draft in German, recipients, the register export', async () => {
     const c = await openBreach(80);
-    const assess = await cli(['breach', 'record', c.number, 'Assessed', '--field', 'risk=high', '--field', 'reasons=payroll data', '--field', 'nature=Vertraulichkeit', '--field', 'consequences=Identitätsdiebstahl', '--field', 'measures=Passwörter zurückgesetzt;Polizei informiert']);
-    expect(assess).toMatchObject({ code: 0, out: `${c.number}: risk assessed as high; state assessed.` });
-    expect(await cli(['breach', 'record', c.number, 'AuthorityNotified', '--field', 'phase=initial'])).toMatchObject({ code: 1, err: expect.stringContaining('LATE_REASONS_REQUIRED') });
-    expect(await cli(['breach', 'record', c.number, 'Guessed'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown event "Guessed"') });
-    expect(await cli(['breach', 'record', c.number, 'Assessed', '--field', 'risk'])).toMatchObject({ code: 2 });
+    const assess = await cli(['case', 'do', c.number, 'Assessed', '--field', 'risk=high', '--field', 'reasons=payroll data', '--field', 'nature=Vertraulichkeit', '--field', 'consequences=Identitätsdiebstahl', '--field', 'measures=Passwörter zurückgesetzt;Polizei informiert']);
+    expect(assess).toMatchObject({ code: 0, out: `${c.number}: risk assessed as high — state assessed` });
+    expect(await cli(['case', 'do', c.number, 'AuthorityNotified', '--field', 'phase=initial'])).toMatchObject({ code: 1, err: expect.stringContaining('more than 72 h') });
+    expect(await cli(['case', 'do', c.number, 'Guessed'])).toMatchObject({ code: 2, err: expect.stringContaining('"Guessed" is not an event') });
+    expect(await cli(['case', 'do', c.number, 'Assessed', '--field', 'risk'])).toMatchObject({ code: 2 });
     const draft = await cli(['breach', 'draft', c.number, '--lang', 'de', '--format', 'text', '--late-reasons', 'Wochenende']);
     expect(draft.out).toContain('Meldung einer Verletzung des Schutzes personenbezogener Daten');
     expect(draft.out).toContain('Passwörter zurückgesetzt');
     expect(draft.out).toContain('Wochenende');
     expect(draft.out).toContain('dpo@example.com');
-    expect(await cli(['breach', 'record', c.number, 'AuthorityNotified', '--field', 'phase=initial', '--field', 'late_reasons=forensics', '--field', 'reference=LDA-1'])).toMatchObject({ code: 0 });
+    expect(await cli(['case', 'do', c.number, 'AuthorityNotified', '--field', 'phase=initial', '--field', 'late_reasons=forensics', '--field', 'reference=LDA-1'])).toMatchObject({ code: 0 });
 
     const csv = join(dir, 'people.csv');
     writeFileSync(csv, 'email,language\nana@example.test,es\nbroken\n');
@@ -82,9 +85,9 @@ describe.each(testDatabases())('breach commands on $name', (tdb) => {
     const env = { ORG_ROLE: 'processor' };
     await cli(['customers', 'add', 'acme', '--name', 'Acme Shop', '--domains', 'acme.example', '--security-address', 'security@acme.example'], env);
     const c = await openBreach(2, env);
-    expect(await cli(['breach', 'record', c.number, 'AuthorityNotified'], env)).toMatchObject({ code: 1, err: expect.stringContaining('PROCESSOR_ROLE') });
+    expect(await cli(['case', 'do', c.number, 'AuthorityNotified', '--field', 'phase=initial'], env)).toMatchObject({ code: 2, err: expect.stringContaining('not an event') });
     expect(await cli(['breach', 'link', c.number, 'acme'], env)).toMatchObject({ code: 0, out: 'Linked acme.' });
-    expect(await cli(['breach', 'record', c.number, 'CustomerNotified'], env)).toMatchObject({ code: 0, out: expect.stringContaining('alert queued to Acme Shop') });
+    expect(await cli(['case', 'do', c.number, 'CustomerNotified'], env)).toMatchObject({ code: 0, out: expect.stringContaining('customer alert queued') });
     expect((await cli(['breach', 'show', c.number], env)).out).toMatch(/customer acme: alerted /);
   });
 });

@@ -65,7 +65,7 @@ describe.each(testDatabases())('reporting an incident from Slack on $name', (tdb
   });
 
   it('the breach register as a file to the DPO or a manager (files.uploadV2), refused to an agent', async () => {
-    expect(await answer(await command(h, USERS.manager, 'register'))).toContain('uploaded to you in a direct message');
+    expect(await answer(await command(h, USERS.manager, 'export register'))).toContain('uploaded to you in a direct message');
     const done = h.fake.of('files.completeUploadExternal');
     expect(done.at(-1)!.params.channel_id).toBe('D0MANAGER');
     const id = done.at(-1)!.params.files[0].id as string;
@@ -74,7 +74,7 @@ describe.each(testDatabases())('reporting an incident from Slack on $name', (tdb
     const csv = h.fake.uploads.get(id)!.toString('utf8');
     expect(csv).toContain(Object.keys(REGISTER_COLUMNS).join(','));
     expect(csv).toMatch(/BRE-2026-0001,controller,reported/);
-    expect(await answer(await command(h, USERS.agent, 'register'))).toContain('Not allowed: export needs the role dpo or manager');
+    expect(await answer(await command(h, USERS.agent, 'export register'))).toContain('Not allowed: export needs the role dpo or manager');
     expect(h.fake.of('files.completeUploadExternal')).toHaveLength(done.length);
   });
 });
