@@ -184,6 +184,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       expect(alerts[2]!.parsed.text).toContain('dpo@example.com');
       const [entry] = parse(await register(USERS.dpo), { columns: true }) as Record<string, string>[];
       expect(entry).toMatchObject({ case: c.number, role: 'processor', customers: 'Acme Shop; Bergbau AG', authority_phases: '' });
+      expect(entry).toMatchObject({ record_categories: 'contact details', subjects_approx: 'about 2,400', nature: 'confidentiality' });
       expect(entry!.customer_alerts).toContain('Bergbau AG supplement-1@');
     });
   });
