@@ -7,7 +7,8 @@ import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // A processor's customers (the controllers): where requests are forwarded and incidents are alerted.
-  await db.schema.createTable('customers')
+  await db.schema
+    .createTable('customers')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('domains', 'text', (c) => c.notNull()) // JSON array of domains or addresses
@@ -19,7 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('breach_customers')
+  await db.schema
+    .createTable('breach_customers')
     .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
     .addColumn('customer_id', 'text', (c) => c.notNull().references('customers.id'))
     .addColumn('linked_at', 'bigint', (c) => c.notNull())
@@ -28,14 +30,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   // The facts and decisions of one breach (JSON, validated by the domain schema); one row per breach case.
-  await db.schema.createTable('breach_facts')
+  await db.schema
+    .createTable('breach_facts')
     .addColumn('case_id', 'text', (c) => c.primaryKey().references('cases.id'))
     .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 
   // Each notification phase: to the authority, a customer, the data subjects or the public.
-  await db.schema.createTable('breach_notifications')
+  await db.schema
+    .createTable('breach_notifications')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
     .addColumn('audience', 'text', (c) => c.notNull())
@@ -50,7 +54,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('breach_notifications_case').on('breach_notifications').column('case_id').execute();
 
   // Art. 34 recipients: one row per address and breach (deduplicated), with the outbox row of its notice.
-  await db.schema.createTable('breach_recipients')
+  await db.schema
+    .createTable('breach_recipients')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
     .addColumn('email', 'text', (c) => c.notNull())
@@ -59,7 +64,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('outbox_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('breach_recipients_case_email').on('breach_recipients').columns(['case_id', 'email']).unique().execute();
+  await db.schema
+    .createIndex('breach_recipients_case_email')
+    .on('breach_recipients')
+    .columns(['case_id', 'email'])
+    .unique()
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -11,8 +11,11 @@ export async function getRecord(db: Executor, caseId: string): Promise<BreachRec
 
 export async function saveRecord(db: Executor, caseId: string, record: BreachRecord, now: Date): Promise<void> {
   const data = JSON.stringify(record);
-  await db.insertInto('breach_facts').values({ case_id: caseId, data, updated_at: now.getTime() })
-    .onConflict((oc) => oc.column('case_id').doUpdateSet({ data, updated_at: now.getTime() })).execute();
+  await db
+    .insertInto('breach_facts')
+    .values({ case_id: caseId, data, updated_at: now.getTime() })
+    .onConflict((oc) => oc.column('case_id').doUpdateSet({ data, updated_at: now.getTime() }))
+    .execute();
 }
 
 export interface NotificationRow extends RegisterNotification {
@@ -22,20 +25,47 @@ export interface NotificationRow extends RegisterNotification {
   given: Record<string, unknown>;
 }
 
-export async function addNotification(db: Executor, n: Omit<NotificationRow, 'customer'> & { caseId: string }): Promise<void> {
-  await db.insertInto('breach_notifications').values({
-    id: n.id, case_id: n.caseId, audience: n.audience, customer_id: n.customerId, phase: n.phase, given: JSON.stringify(n.given),
-    at: n.at.getTime(), reference: n.reference, late_reasons: n.lateReasons, recorded_by: n.by,
-  }).execute();
+export async function addNotification(
+  db: Executor,
+  n: Omit<NotificationRow, 'customer'> & { caseId: string },
+): Promise<void> {
+  await db
+    .insertInto('breach_notifications')
+    .values({
+      id: n.id,
+      case_id: n.caseId,
+      audience: n.audience,
+      customer_id: n.customerId,
+      phase: n.phase,
+      given: JSON.stringify(n.given),
+      at: n.at.getTime(),
+      reference: n.reference,
+      late_reasons: n.lateReasons,
+      recorded_by: n.by,
+    })
+    .execute();
 }
 
 export async function listNotifications(db: Executor, caseId: string): Promise<NotificationRow[]> {
-  const rows = await db.selectFrom('breach_notifications').leftJoin('customers', 'customers.id', 'breach_notifications.customer_id')
-    .selectAll('breach_notifications').select('customers.name as customer_name')
-    .where('case_id', '=', caseId).orderBy('at').orderBy('id').execute();
+  const rows = await db
+    .selectFrom('breach_notifications')
+    .leftJoin('customers', 'customers.id', 'breach_notifications.customer_id')
+    .selectAll('breach_notifications')
+    .select('customers.name as customer_name')
+    .where('case_id', '=', caseId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({
-    id: r.id, audience: r.audience as NotificationRow['audience'], customerId: r.customer_id, customer: r.customer_name ?? r.customer_id,
-    phase: r.phase, given: JSON.parse(r.given), at: new Date(Number(r.at)), reference: r.reference, lateReasons: r.late_reasons,
+    id: r.id,
+    audience: r.audience as NotificationRow['audience'],
+    customerId: r.customer_id,
+    customer: r.customer_name ?? r.customer_id,
+    phase: r.phase,
+    given: JSON.parse(r.given),
+    at: new Date(Number(r.at)),
+    reference: r.reference,
+    lateReasons: r.late_reasons,
     by: r.recorded_by,
   }));
 }
@@ -50,21 +80,46 @@ export interface RecipientRow {
 
 /** Adds recipients not on the list yet (by address); returns how many were new. */
 export async function addRecipients(
-  db: Executor, caseId: string, rs: readonly { id: string; email: string; name: string | null; language: Language }[], now: Date,
+  db: Executor,
+  caseId: string,
+  rs: readonly { id: string; email: string; name: string | null; language: Language }[],
+  now: Date,
 ): Promise<number> {
   let added = 0;
   for (const r of rs) {
-    const res = await db.insertInto('breach_recipients').values({
-      id: r.id, case_id: caseId, email: r.email, name: r.name, language: r.language, outbox_id: null, created_at: now.getTime(),
-    }).onConflict((oc) => oc.columns(['case_id', 'email']).doNothing()).executeTakeFirst();
+    const res = await db
+      .insertInto('breach_recipients')
+      .values({
+        id: r.id,
+        case_id: caseId,
+        email: r.email,
+        name: r.name,
+        language: r.language,
+        outbox_id: null,
+        created_at: now.getTime(),
+      })
+      .onConflict((oc) => oc.columns(['case_id', 'email']).doNothing())
+      .executeTakeFirst();
     added += Number(res.numInsertedOrUpdatedRows ?? 0);
   }
   return added;
 }
 
 export async function listRecipients(db: Executor, caseId: string): Promise<RecipientRow[]> {
-  const rows = await db.selectFrom('breach_recipients').selectAll().where('case_id', '=', caseId).orderBy('created_at').orderBy('email').execute();
-  return rows.map((r) => ({ id: r.id, email: r.email, name: r.name, language: r.language as Language, outboxId: r.outbox_id }));
+  const rows = await db
+    .selectFrom('breach_recipients')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('created_at')
+    .orderBy('email')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    language: r.language as Language,
+    outboxId: r.outbox_id,
+  }));
 }
 
 export async function setRecipientOutbox(db: Executor, id: string, outboxId: string): Promise<void> {
@@ -82,8 +137,12 @@ export interface Progress {
 
 /** The Art. 34 notices of a breach: sent / pending / failed, by their outbox rows. */
 export async function recipientProgress(db: Executor, caseId: string): Promise<Progress> {
-  const rows = await db.selectFrom('breach_recipients').leftJoin('outbox', 'outbox.id', 'breach_recipients.outbox_id')
-    .select(['outbox.state']).where('breach_recipients.case_id', '=', caseId).execute();
+  const rows = await db
+    .selectFrom('breach_recipients')
+    .leftJoin('outbox', 'outbox.id', 'breach_recipients.outbox_id')
+    .select(['outbox.state'])
+    .where('breach_recipients.case_id', '=', caseId)
+    .execute();
   const p: Progress = { total: rows.length, sent: 0, pending: 0, failed: 0, unsent: 0 };
   for (const r of rows) {
     if (r.state === 'sent') p.sent++;

@@ -17,12 +17,21 @@ export async function uploadRegister(ctx: SlackContext, user: string): Promise<E
   try {
     const dm = await client.conversations.open({ users: user });
     await client.files.uploadV2({
-      channel_id: dm.channel!.id!, file: Buffer.from(registerCsv(entries), 'utf8'), filename: `breach-register-${day}.csv`,
-      title: `Breach register ${day}`, initial_comment: `The breach register (GDPR Art. 33(5)) on ${day}: ${entries.length} incident(s). Columns: see the README.`,
+      channel_id: dm.channel!.id!,
+      file: Buffer.from(registerCsv(entries), 'utf8'),
+      filename: `breach-register-${day}.csv`,
+      title: `Breach register ${day}`,
+      initial_comment: `The breach register (GDPR Art. 33(5)) on ${day}: ${entries.length} incident(s). `
+        + 'Columns: see the README.',
     });
   } catch (e) {
     ctx.deps.log.warn({ err: (e as Error).message }, 'breach register upload failed');
-    return ephemeral(`:x: The register could not be uploaded (${(e as { data?: { error?: string } }).data?.error ?? (e as Error).message}). Try again, or run \`dpo-desk export register\`.`);
+    return ephemeral(
+      `:x: The register could not be uploaded (${slackError(e)}). `
+        + 'Try again, or run `dpo-desk export register`.',
+    );
   }
   return ephemeral(`The breach register (${entries.length} incident(s)) was uploaded to you in a direct message.`);
 }
+
+const slackError = (e: unknown) => (e as { data?: { error?: string } }).data?.error ?? (e as Error).message;

@@ -19,9 +19,18 @@ export const documentSchemas = {
     case: z.object({ number: text }),
     notification: z.object({ phase: text, date: text, reference: text.optional(), lateReasons: text.optional() }),
     breach: z.object({
-      detected: text, aware: text, awareRationale: text.optional(), description: text, nature: text,
-      subjectCategories: text, subjectsApprox: text, recordCategories: text, recordsApprox: text, consequences: text,
-      measures: z.array(text).min(1), toFollow: text.optional(),
+      detected: text,
+      aware: text,
+      awareRationale: text.optional(),
+      description: text,
+      nature: text,
+      subjectCategories: text,
+      subjectsApprox: text,
+      recordCategories: text,
+      recordsApprox: text,
+      consequences: text,
+      measures: z.array(text).min(1),
+      toFollow: text.optional(),
     }),
     contact: z.object({ name: text, email: z.email() }),
   }),
@@ -45,7 +54,8 @@ export function createDocumentRenderer(dir: string): DocumentRenderer {
   for (const lang of LANGUAGES) {
     for (const name of Object.keys(documentSchemas)) {
       const file = join(dir, lang, `${name}.md.hbs`);
-      if (!existsSync(file)) throw new TemplateError('TEMPLATE_FILE_MISSING', `Document template is missing: ${file}`, { file });
+      if (!existsSync(file))
+        throw new TemplateError('TEMPLATE_FILE_MISSING', `Document template is missing: ${file}`, { file });
       const source = readFileSync(file, 'utf8');
       hb.precompile(source, { strict: true, noEscape: true, knownHelpersOnly: true });
       compiled.set(`${lang}/${name}`, hb.compile(source, { strict: true, noEscape: true, knownHelpersOnly: true }));
@@ -56,9 +66,16 @@ export function createDocumentRenderer(dir: string): DocumentRenderer {
       const parsed = documentSchemas[name].safeParse(context);
       if (!parsed.success) {
         const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        throw new TemplateError('TEMPLATE_CONTEXT_INVALID', `Document "${name}" (${lang}): invalid context: ${detail}`, { template: name, lang });
+        throw new TemplateError(
+          'TEMPLATE_CONTEXT_INVALID',
+          `Document "${name}" (${lang}): invalid context: ${detail}`,
+          { template: name, lang },
+        );
       }
-      const markdown = compiled.get(`${lang}/${name}`)!(parsed.data).replace(/\n{3,}/g, '\n\n').trim() + '\n';
+      const markdown =
+        compiled.get(`${lang}/${name}`)!(parsed.data)
+          .replace(/\n{3,}/g, '\n\n')
+          .trim() + '\n';
       return { markdown, text: markdownToText(markdown) };
     },
   };
@@ -66,9 +83,12 @@ export function createDocumentRenderer(dir: string): DocumentRenderer {
 
 /** The plain-text twin of our own Markdown: headings underlined, emphasis dropped, bullets kept. */
 export function markdownToText(md: string): string {
-  return md.split('\n').map((line) => {
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) return `${h[2]}\n${(h[1] === '#' ? '=' : '-').repeat(Math.min(h[2]!.length, 80))}`;
-    return line.replace(/\*\*(.+?)\*\*/g, '$1');
-  }).join('\n');
+  return md
+    .split('\n')
+    .map((line) => {
+      const h = /^(#{1,6})\s+(.*)$/.exec(line);
+      if (h) return `${h[2]}\n${(h[1] === '#' ? '=' : '-').repeat(Math.min(h[2]!.length, 80))}`;
+      return line.replace(/\*\*(.+?)\*\*/g, '$1');
+    })
+    .join('\n');
 }

@@ -9,7 +9,14 @@ import { createDocumentRenderer, type DocumentRenderer } from '../../adapters/te
 import { persistEffects } from '../effects.ts';
 import type { Effect, EffectContext } from '../workflow-effects.ts';
 import {
-  assessStep, authorityStep, customersStep, decisionStep, subjectsDecisionStep, subjectsStep, type StepContext, type StepResult,
+  assessStep,
+  authorityStep,
+  customersStep,
+  decisionStep,
+  subjectsDecisionStep,
+  subjectsStep,
+  type StepContext,
+  type StepResult,
 } from './breach-steps.ts';
 import { importRecipientsIn } from './report-incident.ts';
 
@@ -19,7 +26,13 @@ let documents: DocumentRenderer | null = null;
 export const documentRenderer = () => (documents ??= createDocumentRenderer(DOCUMENTS_DIR));
 
 const stepContext = (ctx: EffectContext): StepContext => ({
-  trx: ctx.trx, deps: ctx.deps, case: ctx.case, actor: ctx.actor, fields: ctx.fields, key: `${ctx.case.id}:v${ctx.case.version + 1}`, now: ctx.now,
+  trx: ctx.trx,
+  deps: ctx.deps,
+  case: ctx.case,
+  actor: ctx.actor,
+  fields: ctx.fields,
+  key: `${ctx.case.id}:v${ctx.case.version + 1}`,
+  now: ctx.now,
 });
 
 function asEffect(step: (ctx: StepContext) => Promise<StepResult>): Effect {

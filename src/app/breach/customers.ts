@@ -17,7 +17,11 @@ import type { Actor, AppDeps, Result } from '../deps.ts';
 export type CustomerFields = Partial<Omit<Customer, 'id'>>;
 
 /** Adds new customers; an id that exists is refused (use `set`). All or nothing. */
-export async function addCustomers(deps: AppDeps, inputs: readonly unknown[], now: Date): Promise<Result<{ customers: Customer[] }>> {
+export async function addCustomers(
+  deps: AppDeps,
+  inputs: readonly unknown[],
+  now: Date,
+): Promise<Result<{ customers: Customer[] }>> {
   const parsed: Customer[] = [];
   const errors: string[] = [];
   inputs.forEach((input, i) => {
@@ -32,18 +36,36 @@ export async function addCustomers(deps: AppDeps, inputs: readonly unknown[], no
   return deps.database.db.transaction().execute(async (trx) => {
     const existing = [];
     for (const c of parsed) if (await findCustomer(trx, c.id)) existing.push(c.id);
-    if (existing.length) return { ok: false as const, code: 'CUSTOMER_EXISTS', message: `Already stored: ${existing.join(', ')} (change with dpo-desk customers set <id> …).` };
+    if (existing.length)
+      return {
+        ok: false as const,
+        code: 'CUSTOMER_EXISTS',
+        message: `Already stored: ${existing.join(', ')} (change with dpo-desk customers set <id> …).`,
+      };
     for (const c of parsed) await saveCustomer(trx, c, now);
     return { ok: true as const, customers: parsed };
   });
 }
 
 /** Changes the given fields of one customer. */
-export async function setCustomer(deps: AppDeps, id: string, changes: CustomerFields, now: Date): Promise<Result<{ customer: Customer }>> {
+export async function setCustomer(
+  deps: AppDeps,
+  id: string,
+  changes: CustomerFields,
+  now: Date,
+): Promise<Result<{ customer: Customer }>> {
   return deps.database.db.transaction().execute(async (trx) => {
     const before = await findCustomer(trx, id);
-    if (!before) return { ok: false as const, code: 'CUSTOMER_NOT_FOUND', message: `No customer ${id} (dpo-desk customers list).` };
-    const r = parseCustomer({ ...before, ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) });
+    if (!before)
+      return {
+        ok: false as const,
+        code: 'CUSTOMER_NOT_FOUND',
+        message: `No customer ${id} (dpo-desk customers list).`,
+      };
+    const r = parseCustomer({
+      ...before,
+      ...Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)),
+    });
     if (!r.ok) return { ok: false as const, code: 'CUSTOMER_INVALID', message: r.errors.join('\n') };
     await saveCustomer(trx, r.customer, now);
     return { ok: true as const, customer: r.customer };
@@ -59,9 +81,15 @@ export function customersFromYaml(text: string): Result<{ inputs: unknown[] }> {
     return { ok: false, code: 'YAML_INVALID', message: `Not valid YAML: ${(e as Error).message.split('\n')[0]}` };
   }
   const list = Array.isArray(doc) ? doc : (doc as { customers?: unknown })?.customers;
-  if (!Array.isArray(list)) return { ok: false, code: 'YAML_INVALID', message: 'Expected a list of customers (or customers: [...]).' };
+  if (!Array.isArray(list))
+    return { ok: false, code: 'YAML_INVALID', message: 'Expected a list of customers (or customers: [...]).' };
   const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, x: string) => x.toUpperCase());
-  return { ok: true, inputs: list.map((c) => (c && typeof c === 'object' ? Object.fromEntries(Object.entries(c).map(([k, v]) => [camel(k), v])) : c)) };
+  return {
+    ok: true,
+    inputs: list.map((c) =>
+      c && typeof c === 'object' ? Object.fromEntries(Object.entries(c).map(([k, v]) => [camel(k), v])) : c,
+    ),
+  };
 }
 
 /** The customers requests are matched against: stored ones, else the PROCESSOR_CONTROLLERS mapping. */
@@ -72,23 +100,45 @@ export async function customersForRequests(db: Executor, config: Pick<Config, 'm
 
 /** Links a breach to the customers it affects (each then gets its alert, CustomerNotified). */
 export async function linkBreachCustomers(
-  deps: AppDeps, caseNumber: string, ids: readonly string[], actor: Actor, now: Date,
+  deps: AppDeps,
+  caseNumber: string,
+  ids: readonly string[],
+  actor: Actor,
+  now: Date,
 ): Promise<Result<{ linked: string[] }>> {
   return deps.database.db.transaction().execute(async (trx) => {
     const c = await findCaseByNumber(trx, caseNumber);
-    if (!c || c.kind !== 'breach') return { ok: false as const, code: 'CASE_NOT_FOUND', message: `No breach case ${caseNumber}.` };
-    if (c.role !== 'processor') return { ok: false as const, code: 'CONTROLLER_ROLE', message: 'Customers are linked to breaches in the processor role (ORG_ROLE=processor).' };
+    if (!c || c.kind !== 'breach')
+      return { ok: false as const, code: 'CASE_NOT_FOUND', message: `No breach case ${caseNumber}.` };
+    if (c.role !== 'processor')
+      return {
+        ok: false as const,
+        code: 'CONTROLLER_ROLE',
+        message: 'Customers are linked to breaches in the processor role (ORG_ROLE=processor).',
+      };
     const unknown = [];
     for (const id of ids) if (!(await findCustomer(trx, id))) unknown.push(id);
-    if (unknown.length) return { ok: false as const, code: 'CUSTOMER_NOT_FOUND', message: `No customer ${unknown.join(', ')} (dpo-desk customers list).` };
+    if (unknown.length)
+      return {
+        ok: false as const,
+        code: 'CUSTOMER_NOT_FOUND',
+        message: `No customer ${unknown.join(', ')} (dpo-desk customers list).`,
+      };
     const linked = [];
     for (const id of ids) {
       if (!(await linkCustomer(trx, c.id, id, now))) continue;
       linked.push(id);
       const plan = customerReminderPlan(c.awareAt ?? c.receivedAt, id, (await findCustomer(trx, id))!.noticeHours, now);
-      await planRows(trx, plan.map((p) => ({ id: deps.newId(), caseId: c.id, ...p })), now);
+      await planRows(
+        trx,
+        plan.map((p) => ({ id: deps.newId(), caseId: c.id, ...p })),
+        now,
+      );
     }
-    if (linked.length) await appendAudit(trx, [{ caseId: c.id, type: 'CustomersLinked', actor: actor.id, at: now, data: { customers: linked } }]);
+    if (linked.length)
+      await appendAudit(trx, [
+        { caseId: c.id, type: 'CustomersLinked', actor: actor.id, at: now, data: { customers: linked } },
+      ]);
     return { ok: true as const, linked };
   });
 }

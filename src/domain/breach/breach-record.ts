@@ -36,10 +36,15 @@ export const recordSchema = z.object({
   /** Found not to be a breach (e.g. blocked login attempts, gdpr-rules §4), or a breach not to be notified. */
   decision: z.object({ kind: z.enum(['not_a_breach', 'not_notifiable']), reasons: text, ...decided }).optional(),
   /** Art. 34: tell the people, or the exemption ground (and, for (c), the public communication). */
-  subjects: z.object({
-    decision: z.enum(['communicate', 'exempt']), ground: z.enum(EXEMPTION_GROUNDS).optional(), reasons: text,
-    publicText: text.optional(), ...decided,
-  }).optional(),
+  subjects: z
+    .object({
+      decision: z.enum(['communicate', 'exempt']),
+      ground: z.enum(EXEMPTION_GROUNDS).optional(),
+      reasons: text,
+      publicText: text.optional(),
+      ...decided,
+    })
+    .optional(),
   remedial: text.optional(),
 });
 export type BreachRecord = z.infer<typeof recordSchema>;
@@ -70,14 +75,17 @@ export interface AssessInput {
 
 /** Art. 33(1), 33(5): the risk (none / risk / high) with reasons, over the facts known now. */
 export function assess(r: BreachRecord, input: AssessInput): Change {
-  if (!(RISKS as readonly string[]).includes(input.risk)) return refuse('RISK_INVALID', 'Risk must be none, risk or high.');
+  if (!(RISKS as readonly string[]).includes(input.risk))
+    return refuse('RISK_INVALID', 'Risk must be none, risk or high.');
   if (!input.reasons.trim()) return refuse('REASONS_REQUIRED', 'A risk assessment needs reasons (Art. 33(5)).');
   const facts = factsSchema.safeParse(input.facts);
-  if (!facts.success) return refuse('FACTS_INVALID', facts.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!facts.success)
+    return refuse('FACTS_INVALID', facts.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return {
     ok: true,
     record: {
-      ...r, facts: mergeFacts(r.facts, facts.data),
+      ...r,
+      facts: mergeFacts(r.facts, facts.data),
       ...(input.awareRationale?.trim() ? { awareRationale: input.awareRationale.trim() } : {}),
       assessment: { risk: input.risk as Risk, reasons: input.reasons.trim(), by: input.by, at: input.at.toISOString() },
     },
@@ -85,8 +93,18 @@ export function assess(r: BreachRecord, input: AssessInput): Change {
 }
 
 /** "Not a breach" or "not notifiable": a documented decision that keeps the register entry. */
-export function decide(r: BreachRecord, kind: 'not_a_breach' | 'not_notifiable', reasons: string, by: string, at: Date): Change {
-  if (!reasons.trim()) return refuse('REASONS_REQUIRED', `${kind === 'not_a_breach' ? '"Not a breach"' : '"Not notifiable"'} needs reasons (Art. 33(5)).`);
+export function decide(
+  r: BreachRecord,
+  kind: 'not_a_breach' | 'not_notifiable',
+  reasons: string,
+  by: string,
+  at: Date,
+): Change {
+  if (!reasons.trim())
+    return refuse(
+      'REASONS_REQUIRED',
+      `${kind === 'not_a_breach' ? '"Not a breach"' : '"Not notifiable"'} needs reasons (Art. 33(5)).`,
+    );
   if (kind === 'not_notifiable' && r.assessment?.risk === 'high') {
     return refuse('HIGH_RISK', 'The assessment says high risk: a high-risk breach is notifiable. Assess again first.');
   }
@@ -106,23 +124,42 @@ export interface SubjectsDecisionInput {
 export function decideSubjects(r: BreachRecord, input: SubjectsDecisionInput): Change {
   if (!input.reasons.trim()) return refuse('REASONS_REQUIRED', 'The Art. 34 decision needs reasons.');
   if (input.decision === 'communicate') {
-    return { ok: true, record: { ...r, subjects: { decision: 'communicate', reasons: input.reasons.trim(), by: input.by, at: input.at.toISOString() } } };
+    return {
+      ok: true,
+      record: {
+        ...r,
+        subjects: { decision: 'communicate', reasons: input.reasons.trim(), by: input.by, at: input.at.toISOString() },
+      },
+    };
   }
-  if (input.decision !== 'exempt') return refuse('DECISION_INVALID', 'Decide communicate, or exempt with a ground a, b or c.');
+  if (input.decision !== 'exempt')
+    return refuse('DECISION_INVALID', 'Decide communicate, or exempt with a ground a, b or c.');
   const ground = input.ground?.trim().toLowerCase();
   if (!ground || !(EXEMPTION_GROUNDS as readonly string[]).includes(ground)) {
-    return refuse('GROUND_REQUIRED', 'An exemption needs its ground: a (unintelligible data), b (later measures removed the high risk) or c (disproportionate effort).');
+    return refuse(
+      'GROUND_REQUIRED',
+      'An exemption needs its ground: a (unintelligible data), b (later measures removed the high risk) '
+        + 'or c (disproportionate effort).',
+    );
   }
   const publicText = input.publicText?.trim();
   if (ground === 'c' && !publicText) {
-    return refuse('PUBLIC_TEXT_REQUIRED', 'Ground (c) replaces the individual notices by a public communication: give its text.');
+    return refuse(
+      'PUBLIC_TEXT_REQUIRED',
+      'Ground (c) replaces the individual notices by a public communication: give its text.',
+    );
   }
   return {
     ok: true,
     record: {
-      ...r, subjects: {
-        decision: 'exempt', ground: ground as ExemptionGround, reasons: input.reasons.trim(),
-        ...(publicText ? { publicText } : {}), by: input.by, at: input.at.toISOString(),
+      ...r,
+      subjects: {
+        decision: 'exempt',
+        ground: ground as ExemptionGround,
+        reasons: input.reasons.trim(),
+        ...(publicText ? { publicText } : {}),
+        by: input.by,
+        at: input.at.toISOString(),
       },
     },
   };
@@ -131,8 +168,12 @@ export function decideSubjects(r: BreachRecord, input: SubjectsDecisionInput): C
 /** The Art. 33(3) facts still unknown (named in a notification as "to follow"). */
 export function missingFacts(f: BreachFacts): string[] {
   const need: [keyof BreachFacts, string][] = [
-    ['nature', 'nature'], ['subjectCategories', 'categories of data subjects'], ['subjectsApprox', 'number of data subjects'],
-    ['recordCategories', 'categories of records'], ['recordsApprox', 'number of records'], ['consequences', 'likely consequences'],
+    ['nature', 'nature'],
+    ['subjectCategories', 'categories of data subjects'],
+    ['subjectsApprox', 'number of data subjects'],
+    ['recordCategories', 'categories of records'],
+    ['recordsApprox', 'number of records'],
+    ['consequences', 'likely consequences'],
     ['measures', 'measures'],
   ];
   return need.filter(([k]) => f[k] === undefined).map(([, label]) => label);

@@ -6,12 +6,23 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../vocabulary.ts';
 
-const email = z.string().trim().toLowerCase().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'expected an e-mail address');
-const domainOrAddress = z.string().trim().toLowerCase().regex(/^([^\s@<>]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain (example.com) or an address');
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'expected an e-mail address');
+const domainOrAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^([^\s@<>]+@)?[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'expected a domain (example.com) or an address');
 
 export const customerSchema = z.object({
-  id: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a short id: lower-case letters, digits, dashes'),
-  name: z.string().trim().min(1, 'expected the customer\'s name'),
+  id: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected a short id: lower-case letters, digits, dashes'),
+  name: z.string().trim().min(1, "expected the customer's name"),
   domains: z.array(domainOrAddress).default([]),
   requestAddress: email.nullable().default(null),
   securityAddress: email.nullable().default(null),
@@ -50,7 +61,16 @@ export function customerNamed(customers: readonly Customer[], sender: string, te
 /** The legacy `PROCESSOR_CONTROLLERS` map as customers (used when no customer is stored). */
 export function customersFromConfig(controllers: Record<string, string>): Customer[] {
   return Object.entries(controllers).map(([key, address]) => ({
-    id: key.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 63) || 'customer',
-    name: key, domains: [key], requestAddress: address, securityAddress: null, language: 'en' as const, noticeHours: 72,
+    id:
+      key
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')
+        .slice(0, 63) || 'customer',
+    name: key,
+    domains: [key],
+    requestAddress: address,
+    securityAddress: null,
+    language: 'en' as const,
+    noticeHours: 72,
   }));
 }

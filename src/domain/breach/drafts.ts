@@ -37,8 +37,14 @@ export interface Org {
 
 /** The context of `templates/documents/<lang>/authority-notification.md.hbs`. */
 export function authorityDraft(o: {
-  org: Org; c: DraftCase; record: BreachRecord; lang: Language; phase: string; at: Date;
-  reference?: string | null; lateReasons?: string | null;
+  org: Org;
+  c: DraftCase;
+  record: BreachRecord;
+  lang: Language;
+  phase: string;
+  at: Date;
+  reference?: string | null;
+  lateReasons?: string | null;
 }) {
   const f = o.record.facts;
   const unknown = TO_FOLLOW[o.lang];
@@ -47,17 +53,23 @@ export function authorityDraft(o: {
     org: { name: o.org.name },
     case: { number: o.c.number },
     notification: {
-      phase: PHASE[o.lang][o.phase] ?? o.phase, date: formatInZone(o.at, o.c.zone),
-      ...(o.reference ? { reference: o.reference } : {}), ...(o.lateReasons?.trim() ? { lateReasons: o.lateReasons.trim() } : {}),
+      phase: PHASE[o.lang][o.phase] ?? o.phase,
+      date: formatInZone(o.at, o.c.zone),
+      ...(o.reference ? { reference: o.reference } : {}),
+      ...(o.lateReasons?.trim() ? { lateReasons: o.lateReasons.trim() } : {}),
     },
     breach: {
       detected: o.c.detectedAt ? formatInZone(o.c.detectedAt, o.c.zone) : unknown,
       aware: formatInZone(o.c.awareAt, o.c.zone),
       ...(o.record.awareRationale ? { awareRationale: o.record.awareRationale } : {}),
-      description: f.description ?? unknown, nature: f.nature ?? unknown,
-      subjectCategories: f.subjectCategories?.join(', ') ?? unknown, subjectsApprox: f.subjectsApprox ?? unknown,
-      recordCategories: f.recordCategories?.join(', ') ?? unknown, recordsApprox: f.recordsApprox ?? unknown,
-      consequences: f.consequences ?? unknown, measures: f.measures?.length ? f.measures : [unknown],
+      description: f.description ?? unknown,
+      nature: f.nature ?? unknown,
+      subjectCategories: f.subjectCategories?.join(', ') ?? unknown,
+      subjectsApprox: f.subjectsApprox ?? unknown,
+      recordCategories: f.recordCategories?.join(', ') ?? unknown,
+      recordsApprox: f.recordsApprox ?? unknown,
+      consequences: f.consequences ?? unknown,
+      measures: f.measures?.length ? f.measures : [unknown],
       ...(missing.length ? { toFollow: missing.join(', ') } : {}),
     },
     contact: { name: `${o.org.name} data protection officer`, email: o.org.dpoEmail },
@@ -66,19 +78,33 @@ export function authorityDraft(o: {
 
 /** The fields of the `incident-notice` mail to a customer: the DPA's facts, numbered supplements after the first. */
 export function customerAlertFields(o: {
-  org: Org; c: DraftCase; record: BreachRecord; lang: Language; customerName: string;
-  supplement: { number: number; previousNoticeDate: string } | null; delayReason?: string | null;
+  org: Org;
+  c: DraftCase;
+  record: BreachRecord;
+  lang: Language;
+  customerName: string;
+  supplement: { number: number; previousNoticeDate: string } | null;
+  delayReason?: string | null;
 }) {
   const f = o.record.facts;
   const unknown = TO_FOLLOW[o.lang];
   return {
     customer: { name: o.customerName },
     incident: {
-      detectedDate: dateInZone(o.c.detectedAt ?? o.c.awareAt, o.c.zone), awareDate: dateInZone(o.c.awareAt, o.c.zone),
-      description: f.description ?? unknown, nature: f.nature ?? unknown,
-      dataSubjects: { categories: f.subjectCategories?.length ? f.subjectCategories : [unknown], approximateNumber: f.subjectsApprox ?? unknown },
-      records: { categories: f.recordCategories?.length ? f.recordCategories : [unknown], approximateNumber: f.recordsApprox ?? unknown },
-      consequences: f.consequences ?? unknown, measures: f.measures?.length ? f.measures : [unknown],
+      detectedDate: dateInZone(o.c.detectedAt ?? o.c.awareAt, o.c.zone),
+      awareDate: dateInZone(o.c.awareAt, o.c.zone),
+      description: f.description ?? unknown,
+      nature: f.nature ?? unknown,
+      dataSubjects: {
+        categories: f.subjectCategories?.length ? f.subjectCategories : [unknown],
+        approximateNumber: f.subjectsApprox ?? unknown,
+      },
+      records: {
+        categories: f.recordCategories?.length ? f.recordCategories : [unknown],
+        approximateNumber: f.recordsApprox ?? unknown,
+      },
+      consequences: f.consequences ?? unknown,
+      measures: f.measures?.length ? f.measures : [unknown],
       ...(o.supplement ? { supplement: o.supplement } : {}),
       ...(o.delayReason?.trim() ? { delayReason: o.delayReason.trim() } : {}),
     },
@@ -90,11 +116,30 @@ export function customerAlertFields(o: {
  * The fields of the `breach-subject-notice` mail (Art. 34(2): plain language, Art. 33(3)(b)–(d)); refused while a
  * fact the person must be told is unknown.
  */
-export function subjectNoticeFields(record: BreachRecord, recommendations: readonly string[] = []):
-  { ok: true; fields: Record<string, unknown> } | { ok: false; message: string } {
+export function subjectNoticeFields(
+  record: BreachRecord,
+  recommendations: readonly string[] = [],
+): { ok: true; fields: Record<string, unknown> } | { ok: false; message: string } {
   const f = record.facts;
-  const missing = [!f.nature && 'nature', !f.consequences && 'likely consequences', !f.measures?.length && 'measures']
-    .filter((x): x is string => Boolean(x));
-  if (missing.length) return { ok: false, message: `The notice to the people needs: ${missing.join(', ')} (record them with the assessment).` };
-  return { ok: true, fields: { breach: { nature: f.nature, consequences: f.consequences, measures: f.measures, recommendations: [...recommendations] } } };
+  const missing = [
+    !f.nature && 'nature',
+    !f.consequences && 'likely consequences',
+    !f.measures?.length && 'measures',
+  ].filter((x): x is string => Boolean(x));
+  if (missing.length)
+    return {
+      ok: false,
+      message: `The notice to the people needs: ${missing.join(', ')} (record them with the assessment).`,
+    };
+  return {
+    ok: true,
+    fields: {
+      breach: {
+        nature: f.nature,
+        consequences: f.consequences,
+        measures: f.measures,
+        recommendations: [...recommendations],
+      },
+    },
+  };
 }

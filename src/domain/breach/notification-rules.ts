@@ -20,24 +20,51 @@ export function hoursSince(awareAt: Date, at: Date): number {
 
 /** GDPR Art. 33(1): a notification after 72 hours needs reasons for the delay. */
 export function checkAuthorityNotification(o: {
-  role: OrgRole; awareAt: Date; at: Date; phase: string; lateReasons?: string | null; previousPhases: readonly string[];
+  role: OrgRole;
+  awareAt: Date;
+  at: Date;
+  phase: string;
+  lateReasons?: string | null;
+  previousPhases: readonly string[];
 }): Check {
   if (o.role === 'processor') {
-    return { ok: false, code: 'PROCESSOR_ROLE', message: 'As a processor the desk does not notify the authority: alert the affected customers (CustomerNotified); the controller notifies (Art. 33(2)).' };
+    return {
+      ok: false,
+      code: 'PROCESSOR_ROLE',
+      message:
+        'As a processor the desk does not notify the authority: alert the affected customers (CustomerNotified); '
+          + 'the controller notifies (Art. 33(2)).',
+    };
   }
-  if (!(PHASES as readonly string[]).includes(o.phase)) return { ok: false, code: 'PHASE_INVALID', message: `Phase must be one of ${PHASES.join(', ')}.` };
+  if (!(PHASES as readonly string[]).includes(o.phase))
+    return { ok: false, code: 'PHASE_INVALID', message: `Phase must be one of ${PHASES.join(', ')}.` };
   if (o.phase !== 'initial' && !o.previousPhases.includes('initial')) {
-    return { ok: false, code: 'PHASE_ORDER', message: `A ${o.phase} notification follows an initial one; record the initial notification first.` };
+    return {
+      ok: false,
+      code: 'PHASE_ORDER',
+      message: `A ${o.phase} notification follows an initial one; record the initial notification first.`,
+    };
   }
   if (o.phase === 'initial' && o.previousPhases.includes('initial')) {
-    return { ok: false, code: 'PHASE_ORDER', message: 'The initial notification is recorded already: record a follow-up or the final one.' };
+    return {
+      ok: false,
+      code: 'PHASE_ORDER',
+      message: 'The initial notification is recorded already: record a follow-up or the final one.',
+    };
   }
-  if (o.previousPhases.includes('final')) return { ok: false, code: 'PHASE_ORDER', message: 'The final notification is recorded already.' };
-  if (o.at.getTime() < o.awareAt.getTime()) return { ok: false, code: 'AT_INVALID', message: 'A notification cannot precede awareness.' };
+  if (o.previousPhases.includes('final'))
+    return { ok: false, code: 'PHASE_ORDER', message: 'The final notification is recorded already.' };
+  if (o.at.getTime() < o.awareAt.getTime())
+    return { ok: false, code: 'AT_INVALID', message: 'A notification cannot precede awareness.' };
   const late = o.phase === 'initial' && hoursSince(o.awareAt, o.at) > AUTHORITY_HOURS;
   if (late && !o.lateReasons?.trim()) {
     const h = Math.floor(hoursSince(o.awareAt, o.at));
-    return { ok: false, code: 'LATE_REASONS_REQUIRED', message: `Notified ${h} h after awareness (more than 72 h): give the reasons for the delay in late_reasons (Art. 33(1)).` };
+    return {
+      ok: false,
+      code: 'LATE_REASONS_REQUIRED',
+      message: `Notified ${h} h after awareness (more than 72 h): `
+        + 'give the reasons for the delay in late_reasons (Art. 33(1)).',
+    };
   }
   return { ok: true, late };
 }
@@ -54,7 +81,17 @@ export function customerDueAt(awareAt: Date, noticeHours: number): Date {
  */
 export function customerReminderPlan(awareAt: Date, customerId: string, noticeHours: number, now: Date) {
   const due = customerDueAt(awareAt, noticeHours).getTime();
-  const at = [['half', due - (noticeHours / 2) * HOUR], ['6h', due - 6 * HOUR], ['due', due]] as const;
-  return at.filter(([, t], i) => t > now.getTime() && (i === 0 || t > at[i - 1]![1]))
-    .map(([name, t]) => ({ ruleId: `customer-alert>${customerId}`, occurrence: `${customerId}:${name}:dpo`, recipient: 'dpo' as const, fireAt: new Date(t) }));
+  const at = [
+    ['half', due - (noticeHours / 2) * HOUR],
+    ['6h', due - 6 * HOUR],
+    ['due', due],
+  ] as const;
+  return at
+    .filter(([, t], i) => t > now.getTime() && (i === 0 || t > at[i - 1]![1]))
+    .map(([name, t]) => ({
+      ruleId: `customer-alert>${customerId}`,
+      occurrence: `${customerId}:${name}:dpo`,
+      recipient: 'dpo' as const,
+      fireAt: new Date(t),
+    }));
 }

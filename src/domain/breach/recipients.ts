@@ -38,13 +38,19 @@ export function parseRecipients(csv: string, defaultLanguage: Language): Recipie
   for (const { record, info } of hasHeader ? rows.slice(1) : rows) {
     const line = info.lines;
     const email = (record[ie] ?? '').toLowerCase();
-    const lang = (il >= 0 ? record[il] ?? '' : '').toLowerCase() || defaultLanguage;
-    if (!EMAIL.test(email)) { out.errors.push(`line ${line}: "${record[ie] ?? ''}" is not an e-mail address`); continue; }
+    const lang = (il >= 0 ? (record[il] ?? '') : '').toLowerCase() || defaultLanguage;
+    if (!EMAIL.test(email)) {
+      out.errors.push(`line ${line}: "${record[ie] ?? ''}" is not an e-mail address`);
+      continue;
+    }
     if (!(LANGUAGES as readonly string[]).includes(lang)) {
       out.errors.push(`line ${line}: language "${lang}" is not one of ${LANGUAGES.join(', ')}`);
       continue;
     }
-    if (seen.has(email)) { out.duplicates++; continue; }
+    if (seen.has(email)) {
+      out.duplicates++;
+      continue;
+    }
     seen.add(email);
     out.recipients.push({ email, language: lang as Language, name: (iname >= 0 ? record[iname] : '') || null, line });
   }

@@ -81,21 +81,49 @@ export function registerRow(e: RegisterEntry): Record<RegisterColumn, string> {
   const { facts: f, assessment: a, decision: d, subjects: s } = e.record;
   const phases = (aud: RegisterNotification['audience']) => e.notifications.filter((n) => n.audience === aud);
   return {
-    case: e.number, role: e.role, state: e.state, reported_at: iso(e.reportedAt), detected_at: iso(e.detectedAt),
-    aware_at: iso(e.awareAt), aware_rationale: e.record.awareRationale ?? '', due_at: iso(e.dueAt),
-    description: f.description ?? '', nature: f.nature ?? '', subject_categories: join(f.subjectCategories),
-    subjects_approx: f.subjectsApprox ?? '', record_categories: join(f.recordCategories), records_approx: f.recordsApprox ?? '',
-    consequences: f.consequences ?? '', measures: join(f.measures), contained: f.contained ?? '',
-    risk: a?.risk ?? '', risk_reasons: a?.reasons ?? '', risk_decided_by: a?.by ?? '', risk_decided_at: a?.at ?? '',
-    decision: d?.kind ?? '', decision_reasons: d?.reasons ?? '', decision_by: d?.by ?? '', decision_at: d?.at ?? '',
-    authority_phases: join(phases('authority').map((n) => `${n.phase}@${iso(n.at)}${n.reference ? ` ref=${n.reference}` : ''} by ${n.by}`)),
-    authority_late_reasons: join(phases('authority').map((n) => n.lateReasons ?? '').filter(Boolean)),
+    case: e.number,
+    role: e.role,
+    state: e.state,
+    reported_at: iso(e.reportedAt),
+    detected_at: iso(e.detectedAt),
+    aware_at: iso(e.awareAt),
+    aware_rationale: e.record.awareRationale ?? '',
+    due_at: iso(e.dueAt),
+    description: f.description ?? '',
+    nature: f.nature ?? '',
+    subject_categories: join(f.subjectCategories),
+    subjects_approx: f.subjectsApprox ?? '',
+    record_categories: join(f.recordCategories),
+    records_approx: f.recordsApprox ?? '',
+    consequences: f.consequences ?? '',
+    measures: join(f.measures),
+    contained: f.contained ?? '',
+    risk: a?.risk ?? '',
+    risk_reasons: a?.reasons ?? '',
+    risk_decided_by: a?.by ?? '',
+    risk_decided_at: a?.at ?? '',
+    decision: d?.kind ?? '',
+    decision_reasons: d?.reasons ?? '',
+    decision_by: d?.by ?? '',
+    decision_at: d?.at ?? '',
+    authority_phases: join(
+      phases('authority').map((n) => `${n.phase}@${iso(n.at)}${n.reference ? ` ref=${n.reference}` : ''} by ${n.by}`),
+    ),
+    authority_late_reasons: join(
+      phases('authority')
+        .map((n) => n.lateReasons ?? '')
+        .filter(Boolean),
+    ),
     customers: join(e.customers),
     customer_alerts: join(phases('customer').map((n) => `${n.customer} ${n.phase}@${iso(n.at)}`)),
-    subjects_decision: s?.decision ?? '', subjects_ground: s?.ground ?? '', subjects_reasons: s?.reasons ?? '',
-    subjects_decided_by: s ? `${s.by} ${s.at}` : '', public_communication: s?.publicText ?? '',
+    subjects_decision: s?.decision ?? '',
+    subjects_ground: s?.ground ?? '',
+    subjects_reasons: s?.reasons ?? '',
+    subjects_decided_by: s ? `${s.by} ${s.at}` : '',
+    public_communication: s?.publicText ?? '',
     subjects_notified: `${e.subjectsNotified.sent}/${e.subjectsNotified.pending}/${e.subjectsNotified.failed}`,
-    remedial_action: e.record.remedial ?? e.outcome ?? '', closed_at: iso(e.closedAt),
+    remedial_action: e.record.remedial ?? e.outcome ?? '',
+    closed_at: iso(e.closedAt),
   };
 }
 
@@ -118,7 +146,12 @@ export function registerCsv(entries: readonly RegisterEntry[]): string {
 
 /** The JSON export: the same rows, plus the notifications in full. */
 export function registerJson(entries: readonly RegisterEntry[]): string {
-  return JSON.stringify(entries.map((e) => ({
-    ...registerRow(e), notifications: e.notifications.map((n) => ({ ...n, at: n.at.toISOString() })),
-  })), null, 2);
+  return JSON.stringify(
+    entries.map((e) => ({
+      ...registerRow(e),
+      notifications: e.notifications.map((n) => ({ ...n, at: n.at.toISOString() })),
+    })),
+    null,
+    2,
+  );
 }
