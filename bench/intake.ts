@@ -6,7 +6,9 @@
  */
 import { understandMessage } from '../src/domain/intake/understand-message.ts';
 import { REQUEST_TYPES } from '../src/domain/vocabulary.ts';
-import { DELIVERED_AT, corpusPolicy, fixtureNames, fixtureOutcome, readExpected, readFixture } from '../test/unit/intake/intake-fixtures.ts';
+import {
+  DELIVERED_AT, corpusPolicy, fixtureNames, fixtureOutcome, readExpected, readFixture,
+} from '../test/unit/intake/intake-fixtures.ts';
 import { fixed, table } from './lib.ts';
 
 interface Row { name: string; expected: Outcome; got: Outcome }
@@ -14,7 +16,8 @@ interface Outcome { kind: string; auto: string; types: string[]; action: string;
 
 function outcome(o: Record<string, unknown>): Outcome {
   return {
-    kind: String(o.kind ?? 'none'), auto: String(o.auto ?? 'none'), types: [...((o.request_types as string[]) ?? [])].sort(),
+    kind: String(o.kind ?? 'none'), auto: String(o.auto ?? 'none'),
+    types: [...((o.request_types as string[]) ?? [])].sort(),
     action: String(o.action), reason: String(o.reason ?? '-'),
   };
 }
@@ -75,17 +78,21 @@ export async function run(): Promise<void> {
     ['', 'right', 'share', 'vs baseline'],
     ['kind (request / breach / other)', `${kind}/${n}`, pct(kind, n), ratio(kind / n, majority(rows, (o) => o.kind))],
     ['auto-class', `${auto}/${n}`, pct(auto, n), ratio(auto / n, majority(rows, (o) => o.auto))],
-    ['request types (exact set)', `${types}/${n}`, pct(types, n), ratio(types / n, majority(rows, (o) => o.types.join(',')))],
-    ['decision (action + reason)', `${decision}/${n}`, pct(decision, n), ratio(decision / n, majority(rows, (o) => `${o.action}/${o.reason}`))],
+    ['request types (exact set)', `${types}/${n}`, pct(types, n),
+      ratio(types / n, majority(rows, (o) => o.types.join(',')))],
+    ['decision (action + reason)', `${decision}/${n}`, pct(decision, n),
+      ratio(decision / n, majority(rows, (o) => `${o.action}/${o.reason}`))],
   ]));
   console.log('\nper request type (multi-label)\n' + table(perType(rows)));
   console.log('\nper kind\n' + table(perLabel(rows, 'kind')));
   console.log('\nper auto-class\n' + table(perLabel(rows, 'auto')));
   console.log('\nconfusion: kind\n' + table(confusion(rows, 'kind')));
   console.log('\nconfusion: auto-class\n' + table(confusion(rows, 'auto')));
-  const wrong = rows.filter((r) => r.expected.kind !== r.got.kind || r.expected.auto !== r.got.auto || !same(r.expected.types, r.got.types));
+  const wrong = rows.filter((r) =>
+    r.expected.kind !== r.got.kind || r.expected.auto !== r.got.auto || !same(r.expected.types, r.got.types));
   if (wrong.length) {
     console.log('\nwrong:');
-    for (const r of wrong) console.log(`  ${r.name}: expected ${r.expected.kind}/${r.expected.auto}/[${r.expected.types}] got ${r.got.kind}/${r.got.auto}/[${r.got.types}]`);
+    const show = (o: Outcome) => `${o.kind}/${o.auto}/[${o.types}]`;
+    for (const r of wrong) console.log(`  ${r.name}: expected ${show(r.expected)} got ${show(r.got)}`);
   }
 }

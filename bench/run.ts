@@ -32,8 +32,18 @@ const BENCHMARKS: Benchmark[] = [
     load: () => import('./slack-ack.ts'),
   },
   {
+    name: 'large-mail',
+    description: 'peak memory / message size of the intake for one 21 MB message vs postal-mime alone (BENCH_MAIL_MB, default 21)',
+    load: () => import('./large-mail.ts'),
+  },
+  {
+    name: 'ack-under-load',
+    description: '/dpo list ack p50/p99/max and event-loop delay while the desk ingests a backlog and sweeps, vs idle (BENCH_ACK_MAILS 2,000, BENCH_ACK_REMINDERS 50,000)',
+    load: () => import('./ack-under-load.ts'),
+  },
+  {
     name: 'sweep',
-    description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence (BENCH_SWEEP_CASES, default 1,000,000)',
+    description: 'claim time of 1,000 due reminders with 10k vs 1M cases (ratio), lateness at a 30 s cadence, catch-up after 5 days down (BENCH_SWEEP_CASES, default 1,000,000)',
     load: () => import('./sweep.ts'),
   },
 ];
@@ -54,7 +64,7 @@ function usage(): string {
   return [
     'usage: npm run bench [-- <name>…]',
     '',
-    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description}`),
+    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.description}`),
   ].join('\n');
 }
 

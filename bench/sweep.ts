@@ -19,7 +19,9 @@
  * - Lateness (largest size only), in virtual time with a sweep every 30 s; each sweep's real duration is added to
  *   virtual time (queued = the sweep's start + its duration), and a sweep longer than 30 s delays the next one:
  *   (a) BENCH_SWEEP_BURST reminders (default 20,000) firing uniformly over 10 minutes;
- *   (b) the next morning at REMINDER_TIME: every reminder the population planned for that instant, at once.
+ *   (b) the next morning at REMINDER_TIME: every reminder the population planned for that instant, at once;
+ *   (c) after 5 days of downtime, one overdue-daily reminder on each of up to 4,000 open cases: the passes it takes
+ *   and what is still due after them, against (c0) the same reminders on an ordinary morning (same run).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -477,6 +479,60 @@ async function morning(desk: Desk, clock: VirtualClock): Promise<Lateness & { se
   return { ...res, setAside: Number(aside.numUpdatedRows), at: `${day} ${deps.config.reminderTime}` };
 }
 
+/** Overdue cases of scenario (c): at most this many open cases (4,000 in the issue's measurement). */
+const DOWNTIME_CASES = 4_000;
+
+export interface CatchUp {
+  label: string;
+  cases: number;
+  passes: number;
+  claimed: number;
+  ms: number;
+  /** Reminders still due right after the catch-up (a sweep that catches up one missed day per pass leaves them). */
+  dueAfter: number;
+}
+
+/**
+ * (c) After downtime: one `overdue-daily` owner reminder on each of up to 4,000 open cases, last fired `days` days
+ * before the desk comes back (0: an ordinary morning, the baseline). Passes are swept at that instant as the
+ * scheduled job does (again while a pass came back full) until nothing is due; each must fire once, for today,
+ * and plan its next firing from today — so the catch-up clears in as many passes as an ordinary morning.
+ */
+async function catchUp(desk: Desk, clock: VirtualClock, batch: number, n: number, days: number, at: number): Promise<CatchUp> {
+  const { deps } = desk;
+  const { db, dialect } = deps.database;
+  const zone = deps.config.org.timezone;
+  await db.updateTable('reminders').set({ state: 'suppressed', outcome: 'bench: set aside' })
+    .where('state', '=', 'planned').where('fire_at', '<=', at).execute();
+  const cases = Math.min(DOWNTIME_CASES, Math.ceil(n / OPEN_EVERY));
+  const lastDay = addDays(dateInZone(new Date(at), zone), -days);
+  const fire = atTime(lastDay, zone, deps.config.reminderTime).getTime();
+  const rows: Row[] = [];
+  for (let j = 0; j < cases; j++) {
+    rows.push([`down-${days}-${pad(j, 6)}`, caseId(j * OPEN_EVERY), 'overdue-daily', `gdpr:2026-01-0${1 + (days % 9)}:${lastDay}:owner`,
+      JSON.stringify('owner'), fire, 'planned', 0, null, null, null, null, null, NOW.getTime()]);
+  }
+  await bulkInsert(db, dialect, batch, 'reminders', REMINDER_COLUMNS, rows);
+  clock.set(new Date(at));
+  collectGarbage();
+  let passes = 0;
+  let claimed = 0;
+  const t = performance.now();
+  for (let full = true; full && passes < 50;) {
+    const r = await sweepReminders(deps, clock(), { limit: SWEEP_PASS_LIMIT });
+    passes++;
+    claimed += r.claimed;
+    full = r.claimed > 0; // sweep until nothing is due: a catch-up that plans into the past shows as extra passes
+  }
+  const ms = performance.now() - t;
+  const left = await db.selectFrom('reminders').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('state', '=', 'planned').where('fire_at', '<=', at).executeTakeFirstOrThrow();
+  return {
+    label: days ? `(c) after ${days} days down: ${int(cases)} overdue cases` : `(c0) an ordinary morning: ${int(cases)} overdue cases`,
+    cases, passes: passes - 1, claimed, ms, dueAfter: Number(left.n),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Targets
 
@@ -489,6 +545,7 @@ interface SizeResult {
   sweepMessages: number;
   lateness: Lateness[];
   morningNote: string | null;
+  catchUps: CatchUp[];
 }
 
 interface TargetResult {
@@ -510,13 +567,19 @@ async function measureSize(url: string, n: number, batch: number, large: boolean
     if (report.claimed !== D) throw new Error(`the full sweep claimed ${report.claimed} reminders, expected ${D}`);
     const lateness: Lateness[] = [];
     let morningNote: string | null = null;
+    const catchUps: CatchUp[] = [];
     if (large) {
       lateness.push(await uniformBurst(desk, clock, n, burst, batch));
       const m = await morning(desk, clock);
       lateness.push(m);
       morningNote = `(b): ${int(m.setAside)} rows still planned before ${m.at} (escalations and follow-ups of the sweeps above) set aside first`;
+      const back = clock().getTime() + 7 * DAY_MS;
+      catchUps.push(await catchUp(desk, clock, batch, n, 0, back));
+      catchUps.push(await catchUp(desk, clock, batch, n, 5, back + DAY_MS));
     }
-    return { n, population, claim, sweepMs, sweepClaimed: report.claimed, sweepMessages: report.messages.length, lateness, morningNote };
+    return {
+      n, population, claim, sweepMs, sweepClaimed: report.claimed, sweepMessages: report.messages.length, lateness, morningNote, catchUps,
+    };
   } finally {
     await desk.close();
   }
@@ -585,6 +648,16 @@ function report(t: TargetResult): string[] {
     ], '      '));
     if (large.morningNote) lines.push(`      ${large.morningNote}`);
     for (const l of large.lateness) if (l.error) lines.push(`      ERROR ${l.label}: ${l.error}`);
+  }
+  if (large.catchUps.length === 2) {
+    const [base, down] = large.catchUps as [CatchUp, CatchUp];
+    lines.push('    catch-up after downtime (sweep passes at one instant until nothing is due):');
+    lines.push(table([
+      ['scenario', 'passes', 'claimed', 'time', 'still due after', 'target: 1 pass, 0 due'],
+      ...large.catchUps.map((c) => [c.label, String(c.passes), int(c.claimed), ms(c.ms, 0), int(c.dueAfter),
+        c.passes <= 1 && c.dueAfter === 0 ? 'met' : 'NOT met']),
+    ], '      '));
+    lines.push(`      ratio time (c) / (c0): ${fixed(down.ms / base.ms, 2)}; passes ${down.passes} vs ${base.passes}`);
   }
   lines.push(...large.claim.plans.map((p) => `    ${p}`));
   lines.push('    note: the outbox starts empty here; in production it holds a few rows per case, and the sweep looks it up by'

@@ -85,6 +85,9 @@ const schema = z.object({
   MANAGERS_EMAIL: z.string().default('').transform(list).refine((xs) => xs.every((x) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(x)), 'expected comma-separated e-mail addresses'),
   DIGEST_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('08:00'),
   REMINDER_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('09:00'),
+  WORKING_HOURS: z.string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM such as 09:00-17:00')
+    .refine((s) => s.slice(0, 5) < s.slice(6), 'expected the opening before the closing time').default('09:00-17:00'),
   BREACH_NOTICES_PER_MINUTE: z.coerce.number({ error: 'expected a whole number, 1–10000' }).int().min(1, 'expected a whole number, 1–10000')
     .max(10_000, 'expected a whole number, 1–10000').default(30),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
@@ -160,7 +163,11 @@ export interface Config {
   managersEmail: string[];
   /** Local time (HH:MM, ORG_TIMEZONE) of the daily digest, and of date-based reminders. */
   digestTime: string;
+  /** Where `start` serves /health, /ready, /metrics (and Slack's HTTP receiver): PORT. */
+  httpPort: number;
   reminderTime: string;
+  /** `HH:MM-HH:MM` (ORG_TIMEZONE) on working days: what request escalation counts as working hours. */
+  workingHours: string;
   /** Art. 34 notices leave the outbox at most this many a minute. */
   breach: { noticesPerMinute: number };
 }
@@ -282,7 +289,9 @@ function toConfig(e: z.infer<typeof schema>): Config {
     } : null,
     managersEmail: e.MANAGERS_EMAIL,
     digestTime: e.DIGEST_TIME,
+    httpPort: e.PORT,
     reminderTime: e.REMINDER_TIME,
+    workingHours: e.WORKING_HOURS,
     breach: { noticesPerMinute: e.BREACH_NOTICES_PER_MINUTE },
   };
 }

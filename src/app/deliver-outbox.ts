@@ -2,6 +2,11 @@
  * The outbox deliverer: claims due rows, sends each through the transport of its channel, and records the
  * outcome. A row is marked sent only after its transport confirmed; retryable failures come back with capped
  * backoff; permanent ones are recorded on the case and the DPO is alerted (through the outbox too).
+ *
+ * The attempt is recorded before the transport is called: the claim commits `state = sending, attempts + 1`.
+ * A row claimed again (attempts > 1: a crash, an expired lease or a lost response) may have gone out already, so
+ * a transport that can tell is asked first (`alreadySent`: the Sent folder by Message-ID; Slack looks its posts
+ * up by metadata itself) and the earlier send is recorded instead of sending twice.
  */
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import { findCaseById, updateCase } from '../adapters/db/case-repository.ts';
@@ -16,6 +21,8 @@ import { dpoAlert } from './compose-mail.ts';
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
 export interface Transport {
   send(row: OutboxRow): Promise<SendResult>;
+  /** For a row an earlier attempt may have sent: that send's result if the far side shows it, else null. */
+  alreadySent?(row: OutboxRow): Promise<SendResult | null>;
 }
 
 export interface SendResult {
@@ -52,13 +59,37 @@ export async function deliverOutbox(deps: AppDeps, transports: Transports, opts:
   return report;
 }
 
+export interface DrainOptions extends DeliverOptions {
+  /** Checked between passes: a graceful stop finishes the pass in hand, then returns. */
+  stopped?: () => boolean;
+}
+
+/**
+ * The one "deliver until nothing is due" loop: passes of `limit` rows, the event loop yielded between passes (a
+ * Slack ack never waits behind a long drain). Rows that come back for a retry are due later, so the loop ends.
+ */
+export async function drainOutbox(deps: AppDeps, transports: Transports, opts: DrainOptions): Promise<DeliveryReport> {
+  const total: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
+  while (!opts.stopped?.()) {
+    const r = await deliverOutbox(deps, transports, opts);
+    total.sent += r.sent;
+    total.retried += r.retried;
+    total.failed += r.failed;
+    if (r.sent + r.retried + r.failed === 0) break;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return total;
+}
+
 async function deliverOne(
   deps: AppDeps, transports: Transports, row: OutboxRow, opts: DeliverOptions,
 ): Promise<keyof DeliveryReport> {
   const transport = transports[row.channel];
   try {
     if (!transport) throw new DeliveryError(`no transport for channel ${row.channel}`, false);
-    const result = await transport.send(row);
+    const earlier = row.attempts > 1 && transport.alreadySent ? await transport.alreadySent(row) : null;
+    if (earlier) deps.log.info({ outbox: row.id, kind: row.kind }, 'found sent by an earlier attempt; recorded, not sent again');
+    const result = earlier ?? await transport.send(row);
     await recordSent(deps, row, opts.owner, result);
     return 'sent';
   } catch (e) {

@@ -7,6 +7,7 @@ import { enqueue, type NewOutboxRow } from '../adapters/db/outbox-repository.ts'
 import { countdown } from '../domain/countdown.ts';
 import { dateInZone, formatInZone, lastDayBefore } from '../domain/local-date.ts';
 import type { AppDeps } from './deps.ts';
+import { currentAnchor, formatAnchor } from './audit-anchor.ts';
 
 export interface Digest {
   date: string;
@@ -43,14 +44,15 @@ export async function buildDigest(deps: AppDeps, now: Date): Promise<Digest> {
 /** Queues the digest for its day: the idempotency key makes a second run on the same day a no-op. */
 export async function sendDigest(deps: AppDeps, now: Date): Promise<Digest> {
   const digest = await buildDigest(deps, now);
+  const audit = { anchor: formatAnchor(await currentAnchor(deps.database.db)) }; // published outside the database
   const rows: NewOutboxRow[] = [{
     id: deps.newId(), caseId: null, channel: 'slack', kind: 'digest', idempotencyKey: `digest:${digest.date}:slack`,
-    payload: { to: { channel: 'managers' }, digest }, notBefore: now,
+    payload: { to: { channel: 'managers' }, digest, audit }, notBefore: now,
   }];
   for (const to of deps.config.managersEmail) {
     const id = deps.newId();
-    const mail = deps.mail?.composeInternal({ template: 'digest', to, caseNumber: null, outboxId: id, context: { digest } });
-    rows.push({ id, caseId: null, channel: 'mail', kind: 'digest', idempotencyKey: `digest:${digest.date}:${to}`, payload: { ...(mail ?? { to }), digest }, notBefore: now });
+    const mail = deps.mail?.composeInternal({ template: 'digest', to, caseNumber: null, outboxId: id, context: { digest, audit } });
+    rows.push({ id, caseId: null, channel: 'mail', kind: 'digest', idempotencyKey: `digest:${digest.date}:${to}`, payload: { ...(mail ?? { to }), digest, audit }, notBefore: now });
   }
   await deps.database.db.transaction().execute((trx) => enqueue(trx, rows, now));
   return digest;

@@ -13,6 +13,11 @@ import type { Delivery } from '../domain/intake/receipt-instant.ts';
 import type { Understanding, UnderstandResult } from '../domain/intake/understanding.ts';
 import type { AppDeps } from './deps.ts';
 import { quarantine, routeMail, type Routed } from './mail-routing.ts';
+import { appendAudit } from '../adapters/db/audit-log.ts';
+import { enqueue } from '../adapters/db/outbox-repository.ts';
+import { contentFingerprint } from '../domain/mail-fingerprint.ts';
+import { dpoAlert } from './compose-mail.ts';
+import { isTransientError } from '../domain/transient-errors.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
@@ -52,26 +57,40 @@ export async function ingestMail(deps: AppDeps, mail: InboundMail, now: Date, op
   if (opts.dryRun) return dryRun(deps, mail, now);
   const { row, duplicate } = await storeRaw(deps, mail, now);
   if (duplicate && row.state !== 'received') return settledResult(deps, row);
-  return processInbox(deps, row.id, now, mail.deliveredAt ?? { importedAt: row.deliveredAt });
+  return processInbox(deps, row.id, now, mail.deliveredAt ?? { importedAt: row.deliveredAt }, row);
 }
 
 export async function storeRaw(deps: AppDeps, mail: InboundMail, now: Date) {
   const { key, sha256 } = dedupeKeyOf(mail.raw);
-  return storeInbox(deps.database.db, {
-    id: deps.newId(), dedupeKey: key, sha256, source: mail.source, mailbox: mail.mailbox ?? null,
+  const store = (dedupeKey: string) => storeInbox(deps.database.db, {
+    id: deps.newId(), dedupeKey, sha256, source: mail.source, mailbox: mail.mailbox ?? null,
     uidValidity: mail.uidValidity ?? null, uid: mail.uid ?? null, raw: mail.raw, deliveredAt: mail.deliveredAt ?? now,
   }, now);
+  const first = await store(key);
+  if (!first.duplicate || !key.startsWith('mid:') || sameMail(first.row, mail.raw)) return first;
+  // The same Message-ID on a different mail (another sender, another text): a new mail, flagged, never dropped.
+  return store(`${key}${REUSED}${contentFingerprint(mail.raw)}`);
+}
+
+/** Marks the dedupe key of a mail whose Message-ID an earlier, different mail carried. */
+const REUSED = '#reused:';
+
+function sameMail(row: InboxRow, raw: Uint8Array): boolean {
+  return row.sha256 === createHash('sha256').update(raw).digest('hex') || contentFingerprint(row.raw) === contentFingerprint(raw);
 }
 
 /**
  * Understands and routes a stored message; a row settled meanwhile by another instance is left as it is.
  * `delivery`: the row's delivery time is IMAP INTERNALDATE unless the caller says it was a file import.
  */
-export async function processInbox(deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery): Promise<IngestResult> {
-  const row = (await getInbox(deps.database.db, inboxId))!;
+export async function processInbox(
+  deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery, stored?: InboxRow,
+): Promise<IngestResult> {
+  const row = stored?.id === inboxId ? stored : (await getInbox(deps.database.db, inboxId))!; // no second copy of the bytes
   const understood = await understandMessage(row.raw, deps.intake, delivery ?? row.deliveredAt);
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const routed = await routeMail(trx, deps, row, understood, now);
+    if (row.dedupeKey.includes(REUSED)) await flagReusedMessageId(trx, deps, row, routed, now);
     const settled = await settleInbox(trx, row.id, { state: routed.state, action: routed.action, reason: routed.reason, caseId: routed.caseId }, now);
     if (!settled) throw new AlreadySettled();
     return resultOf(trx, row, routed, understood);
@@ -84,6 +103,81 @@ export async function processInbox(deps: AppDeps, inboxId: string, now: Date, de
 }
 
 class AlreadySettled extends Error {}
+
+/** "Message-ID reused" on the case (audit) and to the DPO: reuse is a sender's bug or a forgery worth a look. */
+async function flagReusedMessageId(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, routed: Routed, now: Date) {
+  const caseNumber = routed.caseId
+    ? (await trx.selectFrom('cases').select('number').where('id', '=', routed.caseId).executeTakeFirst())?.number ?? null : null;
+  const reason = `Message-ID reused: a different mail carried the Message-ID of an earlier one; taken in as a new mail (${routed.action})`;
+  await appendAudit(trx, [{ caseId: routed.caseId, type: 'MessageIdReused', actor: 'system', at: now, data: { inbox: row.id, action: routed.action } }]);
+  await enqueue(trx, dpoAlert(deps, { caseId: routed.caseId, caseNumber, deliveryFailed: false, key: `${row.id}:mid-reused`, reason }, now), now);
+  deps.log.warn({ inbox: row.id, case: caseNumber }, 'Message-ID reused by a different mail; taken in as a new mail');
+}
+
+export interface SafeIntakeOptions {
+  /** Quarantine a message only after it failed this many times in a row with the same error (default 3). */
+  quarantineAfter?: number;
+  /** Tries of a transient failure (busy, locked, reset, timeout) within one call, with capped backoff (default 4). */
+  transientTries?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Test seams: the processing and the quarantine of one stored message. */
+  process?: (inboxId: string, stored?: InboxRow) => Promise<string>;
+  quarantine?: (inboxId: string, reason: string) => Promise<void>;
+}
+
+export interface SafeIntake {
+  /** The message's state afterwards; `received` means "left for the next run" (not settled, not to be moved). */
+  process(inboxId: string, stored?: InboxRow): Promise<string>;
+}
+
+/**
+ * Processes stored messages without mistaking a transient failure for bad mail. A transient error (database busy
+ * or locked, connection reset, timeout) is retried with capped backoff and, if it persists, the message is left
+ * `received` for the next run — never quarantined. Any other error leaves it for the next run too, until it failed
+ * the same way `quarantineAfter` times: then it is quarantined with the error (a bug, not a blocker of the queue).
+ * The event loop is yielded before each message, so a backlog never starves Slack's acks.
+ */
+export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): SafeIntake {
+  const quarantineAfter = opts.quarantineAfter ?? 3;
+  const tries = opts.transientTries ?? 4;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const run = opts.process ?? (async (id: string, stored?: InboxRow) => (await processInbox(deps, id, deps.clock(), undefined, stored)).state);
+  const toQuarantine = opts.quarantine ?? ((id: string, reason: string) => quarantineStored(deps, id, reason, deps.clock()));
+  const failures = new Map<string, { error: string; count: number }>();
+  return {
+    async process(inboxId, stored) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const state = await run(inboxId, stored);
+          failures.delete(inboxId);
+          return state;
+        } catch (e) {
+          const error = (e as Error)?.message ?? String(e);
+          if (isTransientError(e)) {
+            if (attempt < tries) {
+              await sleep(Math.min(2_000, 100 * 4 ** (attempt - 1)));
+              continue;
+            }
+            deps.log.warn({ inbox: inboxId, err: error }, 'processing deferred: transient failure; the next run retries');
+            return 'received';
+          }
+          const seen = failures.get(inboxId);
+          const count = seen?.error === error ? seen.count + 1 : 1;
+          if (count < quarantineAfter) {
+            failures.set(inboxId, { error, count });
+            deps.log.warn({ inbox: inboxId, err: error, failures: count }, 'processing failed; the next run retries');
+            return 'received';
+          }
+          failures.delete(inboxId);
+          deps.log.error({ inbox: inboxId, err: error, failures: count }, 'processing failed repeatedly; message quarantined');
+          await toQuarantine(inboxId, `processing failed ${count} times: ${error}`);
+          return 'quarantined';
+        }
+      }
+    },
+  };
+}
 
 /**
  * The last resort for a stored message whose processing threw (a bug, not bad mail): quarantined with the error,
@@ -99,10 +193,10 @@ export async function quarantineStored(deps: AppDeps, inboxId: string, reason: s
 }
 
 async function dryRun(deps: AppDeps, mail: InboundMail, now: Date): Promise<IngestResult> {
-  const { key } = dedupeKeyOf(mail.raw);
+  const { key, sha256 } = dedupeKeyOf(mail.raw);
   const understood = await understandMessage(mail.raw, deps.intake, mail.deliveredAt ?? { importedAt: now });
   const row: InboxRow = {
-    id: 'dry-run', dedupeKey: key, source: mail.source, mailbox: null, uidValidity: null, uid: null, raw: mail.raw,
+    id: 'dry-run', dedupeKey: key, sha256, source: mail.source, mailbox: null, uidValidity: null, uid: null, raw: mail.raw,
     deliveredAt: mail.deliveredAt ?? now, state: 'received', action: null, reason: null, caseId: null, movedTo: null,
   };
   try {

@@ -8,28 +8,29 @@ import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { appendAudit, type NewAuditEvent } from '../adapters/db/audit-log.ts';
 import { findCaseById, getDeadlines } from '../adapters/db/case-repository.ts';
+import { beat } from '../adapters/db/heartbeat-repository.ts';
 import { enqueue, type NewOutboxRow } from '../adapters/db/outbox-repository.ts';
 import {
   chainAcknowledged, claimDueReminders, planRows, settleReminder, type NewReminder, type ReminderRow,
 } from '../adapters/db/reminder-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
-import { governingDeadline, type Deadline } from '../domain/deadlines/deadline.ts';
+import type { Deadline } from '../domain/deadlines/deadline.ts';
 import { lastDayBefore } from '../domain/local-date.ts';
-import { nextDaily, suppression } from '../domain/reminders.ts';
+import { describeReminder, type ReminderWords } from '../domain/reminder-words.ts';
+import { escalationAt, nextDaily, suppression } from '../domain/reminders.ts';
 import type { AppDeps } from './deps.ts';
 import { resolveTargets, targetKey, type Target } from './reminder-targets.ts';
 
-/** One line of a reminder message: facts only, never the data subject's identity or content. */
-export interface ReminderItem {
+/**
+ * One item of a reminder message: one case and one of its clocks, in human words — the clock's name, that clock's
+ * date, what is due — and the one thing to do. Facts only, never the data subject's identity or content.
+ */
+export interface ReminderItem extends ReminderWords {
   caseNumber: string;
   kind: string;
   state: string;
-  regime: string | null;
-  /** The due date (requests) or instant (breaches) the reminder is about. */
-  due: string | null;
-  overdue: boolean;
-  /** The rules that came due for this case and recipient in this sweep (several after downtime). */
+  /** The rules that came due for this case, clock and recipient in this sweep (data for tools; never shown). */
   rules: string[];
 }
 
@@ -51,14 +52,16 @@ class DryRunRollback extends Error {
   }
 }
 
-/** Reminders one sweep pass claims at most; a scheduled sweep repeats passes while they come back full. */
-export const SWEEP_PASS_LIMIT = 5000;
+/** Reminders one sweep pass claims at most (one short write transaction); a scheduled sweep repeats passes, yielding
+ * the event loop between them, while they come back full. */
+export const SWEEP_PASS_LIMIT = 500;
 
 export async function sweepReminders(deps: AppDeps, now: Date, opts: { dryRun?: boolean; limit?: number } = {}): Promise<SweepReport> {
   try {
     return await deps.database.db.transaction().execute(async (trx) => {
       const report = await sweepIn(trx, deps, now, opts.limit ?? SWEEP_PASS_LIMIT);
       if (opts.dryRun) throw new DryRunRollback(report);
+      await beat(trx, 'sweep', 'sweep', now); // for /ready and /metrics: the sweep is alive
       return report;
     });
   } catch (e) {
@@ -77,7 +80,7 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
   for (const [caseId, caseRows] of groupBy(rows, (r) => r.caseId)) {
     const c = await findCaseById(trx, caseId);
     if (!c) continue;
-    const governing = governingDeadline(await getDeadlines(trx, c.id));
+    const deadlines = await getDeadlines(trx, c.id);
     const live = [];
     for (const row of caseRows) {
       const why = await suppressedBecause(trx, deps, c, row);
@@ -89,7 +92,8 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
     for (const row of live) {
       const targets = resolveTargets(row.recipient, c.owner, deps.config);
       targetsPerRow.set(row.id, targets.length);
-      for (const target of targets) addItem(groups, target, c, row, governing, now);
+      const words = wordsOf(deps, c, row, deadlines, now);
+      for (const target of targets) addItem(groups, target, c, row, words);
       later.push(...followUps(deps, c, row, now));
     }
     if (live.length) audit.push({ caseId: c.id, type: 'RemindersQueued', actor: 'system', at: now, data: { rules: live.map((r) => `${r.ruleId}→${r.recipient}`) } });
@@ -121,39 +125,59 @@ async function hasDraftedReply(trx: Transaction<DB>, caseId: string): Promise<bo
   return Boolean(marked);
 }
 
-function addItem(groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, governing: Deadline | null, now: Date) {
+function wordsOf(deps: AppDeps, c: Case, row: ReminderRow, deadlines: readonly Deadline[], now: Date): ReminderWords {
+  const [base, step] = row.ruleId.split('>');
+  return describeReminder({
+    rule: deps.workflows.of(c).reminders.find((r) => r.id === base), occurrence: row.occurrence,
+    escalated: Boolean(step), recipient: row.recipient, case: c, deadlines, now, zone: deps.config.org.timezone,
+    calendar: deps.calendar,
+    contract: { days: deps.config.clocks.contractDays, unit: deps.config.clocks.contractUnit },
+  });
+}
+
+/** Adds a row to its recipient's message: one item per case and clock; the latest rule's words win. */
+function addItem(
+  groups: Map<string, ReminderMessage>, target: Target, c: Case, row: ReminderRow, words: ReminderWords,
+) {
   const key = targetKey(target);
   let msg = groups.get(key);
   if (!msg) groups.set(key, (msg = { target, items: [], reminderIds: [] }));
   msg.reminderIds.push(row.id);
-  let item = msg.items.find((i) => i.caseNumber === c.number);
-  if (!item) {
-    const due = governing ? (c.kind === 'breach' ? governing.dueAt.toISOString() : governing.extended ? governing.extendedDue : governing.due) : null;
-    item = {
-      caseNumber: c.number, kind: c.kind, state: c.state, regime: governing?.regime ?? null, due,
-      overdue: Boolean(governing && governing.dueAt.getTime() <= now.getTime()), rules: [],
-    };
-    msg.items.push(item);
-  }
+  let item = msg.items.find((i) => i.caseNumber === c.number && i.regime === words.regime);
+  if (!item) msg.items.push((item = { caseNumber: c.number, kind: c.kind, state: c.state, ...words, rules: [] }));
+  else if (words.extension || item.extension) {
+    // The extension prompt is its own question: both are said (the DPO's one button is then Extend…).
+    if (!item.what.includes(words.what)) {
+      item.what = words.extension ? `${item.what} ${words.what}` : `${words.what} ${item.what}`;
+    }
+    if (words.action === 'extend') item.action = 'extend';
+    item.extension = true;
+  } else item.what = words.what; // rows come oldest first: the latest reminder's words say where the case stands
   if (!item.rules.includes(row.ruleId)) item.rules.push(row.ruleId);
 }
 
-/** What a fired reminder sets in motion: the next daily overdue occurrence, the escalation steps. */
+/**
+ * What a fired reminder sets in motion: the next daily overdue occurrence (from today: after downtime one message,
+ * not one per missed day) and, for a reminder to the owner the definition marks `escalate`, the escalation steps —
+ * after working hours of the organisation's calendar (`4wh`) or every hour (`4h`, breaches).
+ */
 function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewReminder[] {
   const wf = deps.workflows.of(c);
   const rule = wf.reminders.find((r) => r.id === row.ruleId);
+  const zone = deps.config.org.timezone;
   const out: NewReminder[] = [];
   if (rule?.repeat === 'daily') {
-    const day = /:(\d{4}-\d{2}-\d{2}):[a-z]+$/.exec(row.occurrence)?.[1] ?? lastDayBefore(now, deps.config.org.timezone);
-    const next = nextDaily(row.occurrence, day, deps.config.org.timezone, deps.config.reminderTime);
+    const day = /:(\d{4}-\d{2}-\d{2}):[a-z]+$/.exec(row.occurrence)?.[1] ?? lastDayBefore(now, zone);
+    const next = nextDaily(row.occurrence, day, zone, deps.config.reminderTime, now);
     out.push({ id: deps.newId(), caseId: c.id, ruleId: row.ruleId, recipient: row.recipient, ...next });
   }
-  if (rule && row.recipient === 'owner') {
+  if (rule?.escalate && row.recipient === 'owner') {
     const anchor = row.occurrence.replace(/:owner$/, '');
     for (const step of wf.escalation) {
       out.push({
         id: deps.newId(), caseId: c.id, ruleId: `${row.ruleId}>${step.to}`, recipient: step.to,
-        occurrence: `${anchor}:${step.to}`, fireAt: new Date(now.getTime() + Number.parseInt(step.after, 10) * 3_600_000),
+        occurrence: `${anchor}:${step.to}`,
+        fireAt: escalationAt(step.after, now, deps.calendar, zone, deps.config.workingHours),
       });
     }
   }
@@ -172,7 +196,9 @@ function outboxRow(deps: AppDeps, m: ReminderMessage, now: Date): NewOutboxRow {
   const id = deps.newId();
   const mail = deps.mail?.composeInternal({
     template: 'reminder', to: m.target.to, caseNumber: m.items.length === 1 ? m.items[0]!.caseNumber : null, outboxId: id,
-    context: { items: m.items.map((i) => ({ ...i, rules: i.rules.join(', '), due: i.due ?? '—' })) },
+    context: {
+      items: m.items.map(({ caseNumber, clock, due, overdue, what }) => ({ caseNumber, clock, due, overdue, what })),
+    },
   });
   return {
     id, caseId, channel: 'mail', kind: 'reminder', idempotencyKey: `reminder:${key}:${targetKey(m.target)}`,

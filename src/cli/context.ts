@@ -28,12 +28,21 @@ export function loadConfig(io: CliIo, opts: { requireOrg?: boolean } = {}): Conf
   return r.config;
 }
 
-/** Opens the desk, runs `fn`, always closes the database. */
-export async function withDesk<T>(io: CliIo, fn: (desk: Desk) => Promise<T>): Promise<T> {
-  const config = loadConfig(io);
-  const desk = createDesk({ config, log: cliLogger(config.logLevel) });
+export interface WithDeskOptions {
+  /** The configuration already parsed (default: from the environment, demo defaults allowed). */
+  config?: Config;
+  clock?: () => Date;
+  logLevel?: string;
+  /** Bring the schema up to date first (default true; `doctor` reports pending migrations instead). */
+  migrate?: boolean;
+}
+
+/** Every command's way to the desk: builds it (src/main.ts), migrates, runs `fn`, always closes the database. */
+export async function withDesk<T>(io: CliIo, fn: (desk: Desk) => Promise<T>, opts: WithDeskOptions = {}): Promise<T> {
+  const config = opts.config ?? loadConfig(io);
+  const desk = createDesk({ config, log: cliLogger(opts.logLevel ?? config.logLevel), ...(opts.clock ? { clock: opts.clock } : {}) });
   try {
-    await desk.migrate();
+    if (opts.migrate !== false) await desk.migrate();
     return await fn(desk);
   } finally {
     await desk.close();

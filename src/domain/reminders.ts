@@ -6,9 +6,13 @@
  */
 import { DateTime } from 'luxon';
 import type { Deadline } from './deadlines/deadline.ts';
-import { subtractWorkingDays, addWorkingDays, type WorkingCalendar } from './deadlines/working-calendar.ts';
+import {
+  addWorkingDays, addWorkingHours, subtractWorkingDays, type WorkingCalendar,
+} from './deadlines/working-calendar.ts';
 import { addDays, dateInZone, type LocalDate } from './local-date.ts';
-import { parseOffset, type ReminderDefinition, type WorkflowDefinition } from './workflow/definition.ts';
+import {
+  parseEscalationDelay, parseOffset, type ReminderDefinition, type WorkflowDefinition,
+} from './workflow/definition.ts';
 
 export type Recipient = 'owner' | 'dpo' | 'triage' | 'managers';
 
@@ -31,45 +35,89 @@ export interface PlanInput {
   now: Date;
 }
 
-/** The reminders to plan now. Past ones are left out, except an overdue reminder, which fires at once. */
+/**
+ * The reminders to plan now. A reminder whose instant has passed is never silently dropped while its clock still
+ * runs: the latest such reminder per clock and recipient (the breach page at awareness + 0, or the reminder a case
+ * opened late would have had last) fires at once, on the next sweep; earlier ones are left out. Once the deadline
+ * has passed, only the overdue reminders speak, also at once.
+ */
 export function planReminders(p: PlanInput): PlannedReminder[] {
   if (p.case.closedAt || p.workflow.states[p.case.state]?.final) return [];
   const out: PlannedReminder[] = [];
+  const late = new Map<string, { rule: ReminderDefinition; key: string; at: Date }[]>();
   for (const rule of p.workflow.reminders) {
     if (!rule.states.includes(p.case.state)) continue;
-    for (const { key, at } of firings(rule, p)) {
-      const fireAt = at.getTime() < p.now.getTime() ? (rule.overdue ? p.now : null) : at;
-      if (!fireAt) continue;
-      for (const recipient of rule.to) out.push({ ruleId: rule.id, occurrence: `${key}:${recipient}`, recipient, fireAt });
+    for (const { key, at, dueAt } of firings(rule, p)) {
+      const past = at.getTime() < p.now.getTime();
+      if (!past || rule.overdue) {
+        for (const recipient of rule.to) out.push(planned(rule, key, recipient, past ? p.now : at));
+      } else if (dueAt.getTime() > p.now.getTime()) {
+        for (const recipient of rule.to) {
+          const slot = `${key.split(':')[0]}|${recipient}`;
+          const best = late.get(slot)?.[0];
+          if (!best || at.getTime() > best.at.getTime()) late.set(slot, [{ rule, key, at }]);
+          else if (at.getTime() === best.at.getTime()) late.get(slot)!.push({ rule, key, at });
+        }
+      }
     }
+  }
+  for (const [slot, firings] of late) {
+    const recipient = slot.split('|')[1] as Recipient;
+    for (const f of firings) out.push(planned(f.rule, f.key, recipient, p.now));
   }
   return out;
 }
 
-/** The next day's occurrence of a daily repeating reminder that just fired on `day`. */
-export function nextDaily(occurrence: string, day: LocalDate, zone: string, reminderTime: string): { occurrence: string; fireAt: Date } {
-  const next = addDays(day, 1);
-  return { occurrence: occurrence.replace(/:\d{4}-\d{2}-\d{2}(:[a-z]+)$/, `:${next}$1`), fireAt: atTime(next, zone, reminderTime) };
+function planned(rule: ReminderDefinition, key: string, recipient: Recipient, fireAt: Date): PlannedReminder {
+  return { ruleId: rule.id, occurrence: `${key}:${recipient}`, recipient, fireAt };
 }
 
-function firings(rule: ReminderDefinition, p: PlanInput): { key: string; at: Date }[] {
+/**
+ * The next occurrence of a daily repeating reminder that just fired for `day` at `now`: the day after `day`, or,
+ * after downtime, the day after today — one message for today, never one per missed day.
+ */
+export function nextDaily(
+  occurrence: string, day: LocalDate, zone: string, reminderTime: string, now: Date,
+): { occurrence: string; fireAt: Date } {
+  const today = dateInZone(now, zone);
+  const next = addDays(day > today ? day : today, 1);
+  const key = occurrence.replace(/:\d{4}-\d{2}-\d{2}(:[a-z]+)$/, `:${next}$1`);
+  return { occurrence: key, fireAt: atTime(next, zone, reminderTime) };
+}
+
+/** When an escalation step after a reminder sent at `sentAt` comes due: working hours (`4wh`) or every hour (`4h`). */
+export function escalationAt(
+  after: string, sentAt: Date, calendar: WorkingCalendar, zone: string, workingHours: string,
+): Date {
+  const { hours, working } = parseEscalationDelay(after);
+  return working ? addWorkingHours(calendar, zone, workingHours, sentAt, hours) : plusHours(sentAt, hours);
+}
+
+function firings(rule: ReminderDefinition, p: PlanInput): { key: string; at: Date; dueAt: Date }[] {
   const { amount, unit } = parseOffset(rule.at);
   if (rule.anchor === 'aware') {
     if (!p.case.awareAt) return [];
-    return [{ key: `aware:${p.case.awareAt.toISOString()}`, at: plusHours(p.case.awareAt, unit === 'h' ? amount : amount * 24) }];
+    const dueAt = p.deadlines[0]?.dueAt ?? plusHours(p.case.awareAt, 72);
+    const at = plusHours(p.case.awareAt, unit === 'h' ? amount : amount * 24);
+    return [{ key: `aware:${p.case.awareAt.toISOString()}`, at, dueAt }];
   }
   const clocks = p.deadlines.filter((d) => !rule.regimes || rule.regimes.includes(d.regime as never));
   return clocks.flatMap((d) => {
-    if (d.rawDue === null) return [{ key: `${d.regime}:${d.dueAt.toISOString()}`, at: plusHours(d.dueAt, unit === 'h' ? amount : amount * 24) }];
+    const dueAt = d.dueAt;
+    if (d.rawDue === null) {
+      const at = plusHours(d.dueAt, unit === 'h' ? amount : amount * 24);
+      return [{ key: `${d.regime}:${d.dueAt.toISOString()}`, at, dueAt }];
+    }
     if (rule.anchor === 'first_month_end' && d.extended) return [];
     const base = rule.anchor === 'first_month_end' || !d.extended ? d.due : d.extendedDue!;
     if (rule.overdue) {
       const first = addDays(base, 1);
       const today = dateInZone(p.now, p.zone);
       const day = first > today ? first : today;
-      return [{ key: `${d.regime}:${base}:${day}`, at: atTime(day, p.zone, p.reminderTime) }];
+      return [{ key: `${d.regime}:${base}:${day}`, at: atTime(day, p.zone, p.reminderTime), dueAt }];
     }
-    return [{ key: `${d.regime}:${base}`, at: atTime(shiftDate(base, amount, unit, p.calendar), p.zone, p.reminderTime) }];
+    const at = atTime(shiftDate(base, amount, unit, p.calendar), p.zone, p.reminderTime);
+    return [{ key: `${d.regime}:${base}`, at, dueAt }];
   });
 }
 

@@ -21,13 +21,26 @@ interface Failure {
   status?: number;
   retryAfter?: number;
   error?: string;
+  /** The call takes effect in Slack, but its response is lost (the connection drops): a timeout after success. */
+  dropResponse?: boolean;
   times: number;
+}
+
+/** A message as Slack keeps it, for conversations.history / conversations.replies. */
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata', 'files'];
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
+  /** Every message posted, per channel, oldest first (what the channel history shows). */
+  readonly messages: PostedMessage[] = [];
   /** Members of user groups, for `usergroups.users.list`. */
   readonly usergroups: Record<string, string[]> = {};
   /** Bytes uploaded to the URLs files.getUploadURLExternal handed out (files.uploadV2), by file id. */
@@ -91,6 +104,11 @@ export class FakeSlack {
     const call: SlackCall = { method, params, token };
     this.calls.push(call);
     const failure = this.failures.get(method)?.[0];
+    if (failure?.dropResponse) {
+      if (--failure.times <= 0) this.failures.get(method)!.shift();
+      this.answer(method, params); // it happened in Slack…
+      return void req.socket.destroy(); // …but the app never hears so
+    }
     if (failure) {
       call.failed = true;
       if (--failure.times <= 0) this.failures.get(method)!.shift();
@@ -107,7 +125,15 @@ export class FakeSlack {
     const n = ++this.seq;
     switch (method) {
       case 'auth.test': return { ok: true, team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT', team: 'Test', user: 'dpo-desk' };
-      case 'chat.postMessage': return { ok: true, channel: p.channel, ts: `1700000000.${String(n).padStart(6, '0')}`, message: { text: p.text } };
+      case 'chat.postMessage': {
+        const ts = `1700000000.${String(n).padStart(6, '0')}`;
+        this.messages.push({
+          channel: p.channel, ts, text: p.text, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+          ...(p.metadata && typeof p.metadata === 'object' ? { metadata: p.metadata } : {}),
+        });
+        return { ok: true, channel: p.channel, ts, message: { text: p.text } };
+      }
+      case 'conversations.history': case 'conversations.replies': return this.history(method, p);
       case 'chat.update': return { ok: true, channel: p.channel, ts: p.ts };
       case 'chat.postEphemeral': return { ok: true, message_ts: `1700000000.${String(n).padStart(6, '0')}` };
       case 'conversations.open': return { ok: true, channel: { id: `D${String(p.users).replace(/^U/, '')}` } };
@@ -123,6 +149,22 @@ export class FakeSlack {
         return { ok: true, view: { ...p.view, id: p.view_id ?? `V${String(n).padStart(6, '0')}`, hash: `h${n}` } };
       default: return { ok: true };
     }
+  }
+
+  /**
+   * Newest first, `limit` per page with a cursor, as Slack pages; metadata only with include_all_metadata. History
+   * shows a channel's top-level messages; replies a thread's parent and replies (oldest first, as Slack does).
+   */
+  private history(method: string, p: Record<string, any>): Record<string, unknown> {
+    const all = method === 'conversations.history'
+      ? this.messages.filter((m) => m.channel === p.channel && !m.thread_ts).reverse()
+      : this.messages.filter((m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts));
+    const limit = Number(p.limit ?? 100);
+    const from = Number(p.cursor ?? 0);
+    const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
+    const page = all.slice(from, from + limit).map(({ metadata, channel: _, ...m }) => ({ type: 'message', ...m, ...(withMeta && metadata ? { metadata } : {}) }));
+    const next = from + limit < all.length ? String(from + limit) : '';
+    return { ok: true, messages: page, has_more: Boolean(next), response_metadata: { next_cursor: next } };
   }
 
   // ── Socket Mode (RFC 6455, server side: unmasked frames out, masked frames in) ──────────────────────────────

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { OutboxRow } from '../../src/adapters/db/outbox-repository.ts';
-import { deliverOutbox, type Transport } from '../../src/app/deliver-outbox.ts';
+import { drainOutbox, type Transport } from '../../src/app/deliver-outbox.ts';
 import { sweepReminders } from '../../src/app/sweep-reminders.ts';
 import type { Desk } from '../../src/main.ts';
 import type { VirtualClock } from './desk.ts';
@@ -47,10 +47,7 @@ export async function nextFireAt(desk: Desk): Promise<Date | null> {
 export async function tick(desks: readonly Desk[], transports: Record<string, Transport>): Promise<void> {
   await Promise.all(desks.map(async (d, i) => {
     await sweepReminders(d.deps, d.deps.clock());
-    for (;;) {
-      const r = await deliverOutbox(d.deps, transports, { owner: `deliverer-${i}` });
-      if (r.sent + r.retried + r.failed === 0) break;
-    }
+    await drainOutbox(d.deps, transports, { owner: `deliverer-${i}` });
   }));
 }
 

@@ -3,9 +3,13 @@
  * `dialect` lets the few statements that differ (row locks) choose their form.
  */
 import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import {
+  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
+  type Transaction,
+} from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';
 
@@ -36,10 +40,11 @@ export function openDatabase(url: string, opts: DatabaseOptions = {}): Database 
 }
 
 /**
- * Open SQLite files of this process, shared: better-sqlite3 is synchronous, so two handles on one file in one
- * process would block the event loop waiting for each other's write lock. Sharing one handle lets kysely's
- * connection mutex serialise them instead — the single writer SQLite has anyway. Other processes wait on the
- * file lock (busy_timeout).
+ * Open SQLite files of this process, shared: one read-write connection per file per process. better-sqlite3 is
+ * synchronous, so two handles on one file in one process would block the event loop waiting for each other's
+ * write lock. Sharing one handle lets kysely's connection mutex serialise them instead — an async wait, the single
+ * writer SQLite has anyway. Scheduled jobs run on this connection too (see adapters/scheduler). Other processes
+ * (a CLI command) wait on the file lock (busy_timeout).
  */
 const openFiles = new Map<string, { db: Kysely<DB>; refs: number }>();
 
@@ -55,7 +60,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
     sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
-    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }), log: logger(opts) }), refs: 0 };
+    entry = { db: new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), log: logger(opts) }), refs: 0 };
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -72,6 +77,63 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
       await shared.db.destroy();
     },
   };
+}
+
+/**
+ * Write transactions take SQLite's write lock at BEGIN (`BEGIN IMMEDIATE`). With a deferred BEGIN, a transaction
+ * that reads and then writes fails at once with SQLITE_BUSY when another connection (another process) committed
+ * in between — the busy timeout never applies to that upgrade. Immediate, it waits for the lock at BEGIN instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    return yielding(await super.acquireConnection());
+  }
+}
+
+/**
+ * better-sqlite3 runs each statement synchronously and kysely chains them with promises that resolve at once, so
+ * a sweep pass or a mail's transaction never gives the event loop a turn: Slack's acks would wait behind it.
+ * Before a statement, once the current slice of uninterrupted work is older than SLICE_MS, the connection yields
+ * (setImmediate: pending I/O — an incoming request — runs first). Inside a transaction too: the connection stays
+ * held, so other queries of this process wait their turn (an async wait); only the event loop moves on.
+ */
+const SLICE_MS = 5;
+let sliceStart = 0;
+let sliceOpen = false;
+
+function yieldIfLong(): Promise<void> | undefined {
+  const now = performance.now();
+  if (!sliceOpen) {
+    sliceOpen = true;
+    sliceStart = now;
+    setImmediate(() => { sliceOpen = false; }); // runs when the event loop next gets a turn: a new slice begins
+    return undefined;
+  }
+  return now - sliceStart > SLICE_MS ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+}
+
+function yielding(connection: DatabaseConnection): DatabaseConnection {
+  return {
+    async executeQuery(query) {
+      await yieldIfLong();
+      return connection.executeQuery(query);
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
 }
 
 function openPostgres(url: string, opts: DatabaseOptions): Database {

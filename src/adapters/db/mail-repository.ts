@@ -14,6 +14,7 @@ export interface InboxRow {
   uidValidity: number | null;
   uid: number | null;
   raw: Uint8Array;
+  sha256: string;
   deliveredAt: Date;
   state: InboxState;
   action: string | null;
@@ -26,7 +27,7 @@ function fromRow(r: Selectable<InboxMessagesTable>): InboxRow {
   return {
     id: r.id, dedupeKey: r.dedupe_key, source: r.source, mailbox: r.mailbox,
     uidValidity: r.uid_validity === null ? null : Number(r.uid_validity), uid: r.uid === null ? null : Number(r.uid),
-    raw: new Uint8Array(r.raw), deliveredAt: new Date(Number(r.delivered_at)), state: r.state as InboxState,
+    raw: r.raw, sha256: r.sha256, deliveredAt: new Date(Number(r.delivered_at)), state: r.state as InboxState,
     action: r.action, reason: r.reason, caseId: r.case_id, movedTo: r.moved_to,
   };
 }
@@ -55,15 +56,27 @@ export interface NewInboxMessage {
 export async function storeInbox(db: Executor, m: NewInboxMessage, now: Date): Promise<{ row: InboxRow; duplicate: boolean }> {
   const res = await db.insertInto('inbox_messages').values({
     id: m.id, dedupe_key: m.dedupeKey, sha256: m.sha256, source: m.source, mailbox: m.mailbox,
-    uid_validity: m.uidValidity, uid: m.uid, raw: Buffer.from(m.raw), size: m.raw.byteLength,
+    uid_validity: m.uidValidity, uid: m.uid, raw: asBuffer(m.raw), size: m.raw.byteLength,
     delivered_at: m.deliveredAt.getTime(), state: 'received', action: null, reason: null, case_id: null,
     moved_to: null, created_at: now.getTime(), processed_at: null,
   }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) return { row: (await getInbox(db, m.id))!, duplicate: false };
+  if (Number(res.numInsertedOrUpdatedRows ?? 0) === 1) {
+    // The row as inserted, without reading the bytes back (a large message would be copied once more).
+    return { row: {
+      id: m.id, dedupeKey: m.dedupeKey, source: m.source, mailbox: m.mailbox, uidValidity: m.uidValidity, uid: m.uid,
+      raw: m.raw, sha256: m.sha256, deliveredAt: m.deliveredAt, state: 'received', action: null, reason: null, caseId: null,
+      movedTo: null,
+    }, duplicate: false };
+  }
   const existing = await db.selectFrom('inbox_messages').selectAll().where('dedupe_key', '=', m.dedupeKey).executeTakeFirst()
     ?? await db.selectFrom('inbox_messages').selectAll().where('mailbox', '=', m.mailbox).where('uid_validity', '=', m.uidValidity)
       .where('uid', '=', m.uid).executeTakeFirstOrThrow();
   return { row: fromRow(existing), duplicate: true };
+}
+
+/** A Buffer view of the bytes, not a copy: a 20 MB message should be held as few times as possible. */
+function asBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 
 export async function getInbox(db: Executor, id: string): Promise<InboxRow | null> {

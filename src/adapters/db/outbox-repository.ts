@@ -2,6 +2,7 @@
  * The outbox table. Rows are enqueued in the transaction of the decision that caused them; deliverers claim
  * them with single statements (a lease), so two deliverers never hold the same row.
  */
+import { sql } from 'kysely';
 import type { Dialect, Executor } from './database.ts';
 
 /** `imap`: a copy of a sent mail appended to the Sent folder (a secondary step after the send). */
@@ -62,8 +63,15 @@ export async function claimDue(
   db: Executor, dialect: Dialect, opts: { owner: string; now: Date; leaseMs: number; limit: number },
 ): Promise<OutboxRow[]> {
   const now = opts.now.getTime();
+  // A claim ends with its lease, or as soon as its owner's liveness lease (`alive:<owner>`, see liveness.ts)
+  // ran out: a killed deliverer's rows are taken over within the liveness TTL, not the row lease.
   await db.updateTable('outbox').set({ state: 'pending', lease_owner: null, lease_until: null })
-    .where('state', '=', 'sending').where('lease_until', '<=', now).execute();
+    .where('state', '=', 'sending')
+    .where((eb) => eb.or([eb('lease_until', '<=', now), eb.exists(eb.selectFrom('leases').select('leases.name')
+      .where('leases.name', 'like', 'alive:%').where('leases.until', '<=', now)
+      .where(sql<string>`substr(${sql.lit('alive:')} || outbox.lease_owner || ${sql.lit(':')}, 1, length(leases.name) + 1)`,
+        '=', sql<string>`leases.name || ${sql.lit(':')}`))]))
+    .execute();
   const rows = await db.updateTable('outbox')
     .set((eb) => ({ state: 'sending', lease_owner: opts.owner, lease_until: now + opts.leaseMs, attempts: eb('attempts', '+', 1) }))
     .where('id', 'in', (eb) => {
@@ -97,6 +105,15 @@ export async function markFailed(db: Executor, id: string, owner: string, error:
     .set({ state: 'failed', failed_at: now.getTime(), lease_owner: null, lease_until: null, last_error: error })
     .where('id', '=', id).where('lease_owner', '=', owner).where('state', '=', 'sending').executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/** Gives back every row claimed by `owner` or its workers (`owner:…`): the owner is known to be dead. */
+export async function releaseClaimsOf(db: Executor, owner: string): Promise<number> {
+  const res = await db.updateTable('outbox').set({ state: 'pending', lease_owner: null, lease_until: null })
+    .where('state', '=', 'sending')
+    .where((eb) => eb.or([eb('lease_owner', '=', owner), eb(sql`substr(lease_owner, 1, ${owner.length + 1})`, '=', `${owner}:`)]))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }
 
 export async function listOutbox(db: Executor, f: { caseId?: string; state?: OutboxState } = {}): Promise<OutboxRow[]> {

@@ -171,6 +171,12 @@ export interface AutoMailLogTable {
   sent_at: number;
 }
 
+export interface HeartbeatsTable {
+  name: string;
+  owner: string;
+  at: number;
+}
+
 export interface LeasesTable {
   name: string;
   owner: string;
@@ -286,6 +292,7 @@ export interface DB {
   case_notes: CaseNotesTable;
   reminders: RemindersTable;
   leases: LeasesTable;
+  heartbeats: HeartbeatsTable;
   inbox_messages: InboxMessagesTable;
   imap_state: ImapStateTable;
   case_messages: CaseMessagesTable;

@@ -17,7 +17,8 @@ export interface SmtpTransport extends Transport {
 const oneLine = (v: string) => v.replace(/[\r\n]+/g, ' ').trim();
 
 export function createSmtpTransport(
-  smtp: NonNullable<Config['smtp']>, from: string, fromName: string, opts: { keepCopy?: boolean } = {},
+  smtp: NonNullable<Config['smtp']>, from: string, fromName: string,
+  opts: { keepCopy?: boolean; sentLookup?: (messageId: string) => Promise<boolean> } = {},
 ): SmtpTransport {
   // Builds the exact bytes first (nodemailer's stream transport): what is sent is what is filed and recorded.
   const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
@@ -53,6 +54,13 @@ export function createSmtpTransport(
         throw new DeliveryError(`SMTP ${err.responseCode ?? err.code ?? 'error'}: ${oneLine(err.message)}`, smtpFailureIsRetryable(err), null, err.code ?? null);
       }
     },
+    // Mail keeps its Message-ID across attempts; where the Sent folder can be searched, a re-send is checked there.
+    ...(opts.sentLookup ? {
+      async alreadySent(row) {
+        const messageId = String((row.payload as { messageId?: unknown }).messageId ?? '');
+        return messageId && await opts.sentLookup!(messageId) ? { ref: `${messageId} found in the Sent folder` } : null;
+      },
+    } : {}),
     close: () => transporter.close(),
   };
 }

@@ -1,45 +1,35 @@
 /**
- * One scheduled task, in its own worker thread: builds the desk from the environment it was given, runs the task
- * once, and ends. On bree's "cancel" (graceful stop) it finishes the unit in hand — a claimed row is sent and
- * recorded, a sweep's transaction commits — and stops before the next one.
+ * What a scheduled job does, on the process's own desk (the bree worker only signals; see job.mjs). A stop
+ * request is honoured between passes: a sweep pass's transaction commits, then the task returns.
  */
-import { readFileSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { deliverOutbox } from '../../app/deliver-outbox.ts';
 import { sendDigest } from '../../app/digest.ts';
+import type { AppDeps } from '../../app/deps.ts';
 import { sweepReminders, SWEEP_PASS_LIMIT } from '../../app/sweep-reminders.ts';
-import { parseConfig } from '../../config.ts';
-import { createLogger } from '../../logger.ts';
-import { createDesk } from '../../main.ts';
 
-export type TaskName = 'sweep' | 'outbox' | 'digest';
+export type TaskName = 'sweep' | 'digest';
 
-const { task, env, owner } = (workerData as { task: TaskName; env: Record<string, string>; owner: string; job?: unknown });
-let cancelled = false;
-parentPort?.on('message', (m) => { if (m === 'cancel') cancelled = true; });
-
-const parsed = parseConfig(env, { readFile: (p) => readFileSync(p, 'utf8'), defaults: env.ORG_NAME ? {} : { ORG_NAME: 'dpo-desk', DPO_EMAIL: 'dpo@example.com' } });
-if (!parsed.ok) throw new Error(`configuration: ${parsed.errors.join('; ')}`);
-const log = createLogger(parsed.config.logLevel).child({ task });
-const desk = createDesk({ config: parsed.config, log });
-try {
-  if (task === 'sweep') {
-    // A burst (every request's 09:00 reminders) can exceed one sweep's limit: sweep again, each pass its own
-    // transaction, until the due rows are done — they must not wait for the next tick.
-    for (let pass = 0; !cancelled; pass++) {
-      const r = await sweepReminders(desk.deps, desk.deps.clock(), { limit: SWEEP_PASS_LIMIT });
-      if (r.claimed) log.info({ pass, claimed: r.claimed, suppressed: r.suppressed, messages: r.messages.length }, 'reminders swept');
-      if (r.claimed < SWEEP_PASS_LIMIT) break;
-    }
-  } else if (task === 'digest') {
-    await sendDigest(desk.deps, desk.deps.clock());
-  } else {
-    while (!cancelled) {
-      const r = await deliverOutbox(desk.deps, desk.transports, { owner, limit: 10 });
-      if (r.sent + r.retried + r.failed === 0) break;
-    }
-  }
-} finally {
-  await desk.close();
+export interface TaskContext {
+  stopped: () => boolean;
+  /** Called when a task queued outbox rows (the deliverer can start at once). */
+  queued?: () => void;
 }
-parentPort?.postMessage(cancelled ? 'cancelled' : 'done');
+
+export async function runTask(deps: AppDeps, task: TaskName, ctx: TaskContext): Promise<void> {
+  const log = deps.log.child({ task });
+  if (task === 'digest') {
+    await sendDigest(deps, deps.clock());
+    ctx.queued?.();
+    return;
+  }
+  // A burst (every request's 09:00 reminders) can exceed one pass: sweep again, each pass its own short
+  // transaction, yielding the event loop between passes, until the due rows are done.
+  for (let pass = 0; !ctx.stopped(); pass++) {
+    const r = await sweepReminders(deps, deps.clock(), { limit: SWEEP_PASS_LIMIT });
+    if (r.claimed) {
+      log.info({ pass, claimed: r.claimed, suppressed: r.suppressed, messages: r.messages.length }, 'reminders swept');
+      ctx.queued?.();
+    }
+    if (r.claimed < SWEEP_PASS_LIMIT) break;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

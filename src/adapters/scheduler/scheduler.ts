@@ -1,24 +1,25 @@
 /**
- * The scheduled jobs (bree, one worker thread per run): the reminder sweep every 30 s, the outbox deliverer, and
- * the daily digest at DIGEST_TIME in the organisation's zone. Each run opens its own database connection, so
- * every claim is one statement and two schedulers (two instances) never send anything twice.
+ * The scheduled jobs (bree): the reminder sweep every 30 s and the daily digest at DIGEST_TIME in the
+ * organisation's zone. Bree keeps the timing (intervals, cron, time zone, no overlapping runs); its worker thread
+ * only signals, and the job runs here, on the process's own desk — one database connection per process, so the
+ * sweep never competes with intake or Slack for SQLite's write lock. Claims are single statements, so two
+ * instances (PostgreSQL) never remind twice.
  */
-import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Bree from 'bree';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import type { TaskName } from './run-task.ts';
 
 export interface SchedulerOptions {
-  /** The environment the jobs build their desk from (the same as the main process's). */
-  env: Record<string, string | undefined>;
+  /** Runs one job on the desk; `stopped()` turns true when the scheduler is stopping. */
+  run(task: TaskName, stopped: () => boolean): Promise<void>;
   sweepEvery?: string;
-  outboxEvery?: string;
 }
 
 export interface Scheduler {
   start(): Promise<void>;
-  /** Graceful: each running job finishes its unit of work, then its worker ends. */
+  /** Graceful: a running job finishes its pass, then its worker ends. */
   stop(): Promise<void>;
   readonly bree: Bree;
 }
@@ -26,27 +27,42 @@ export interface Scheduler {
 const JOB_FILE = fileURLToPath(new URL('./job.mjs', import.meta.url));
 
 export function createScheduler(config: Config, log: Logger, opts: SchedulerOptions): Scheduler {
-  const env = Object.fromEntries(Object.entries(opts.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  const owner = `${hostname()}:${process.pid}:scheduler`;
-  const job = (name: 'sweep' | 'outbox' | 'digest', when: Record<string, unknown>) => ({
-    name, path: JOB_FILE, ...when, worker: { workerData: { task: name, env, owner } },
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+  const job = (name: TaskName, when: Record<string, unknown>) => ({
+    // execArgv []: the signalling worker is plain JavaScript; it need not load the process's loaders (tsx).
+    name, path: JOB_FILE, ...when, worker: { workerData: { task: name }, execArgv: [] },
   });
   const [hh, mm] = config.digestTime.split(':');
-  const bree = new Bree({
+  const bree: Bree = new Bree({
     root: false,
     logger: false,
     defaultExtension: 'mjs',
     timezone: config.org.timezone,
     jobs: [
       job('sweep', { interval: opts.sweepEvery ?? '30s', timeout: 0 }),
-      job('outbox', { interval: opts.outboxEvery ?? '15s', timeout: 0 }),
       job('digest', { cron: `${Number(mm)} ${Number(hh)} * * *` }),
     ],
+    workerMessageHandler: ({ name, message }: { name: string; message: unknown }) => {
+      const task = (message as { run?: TaskName } | null)?.run;
+      if (!task) return;
+      const run = opts.run(task, () => stopping)
+        .catch((e: unknown) => log.error({ job: name, err: (e as Error)?.message ?? String(e) }, 'scheduled job failed'))
+        .finally(() => {
+          inFlight.delete(run);
+          bree.workers.get(name)?.postMessage('ran');
+        });
+      inFlight.add(run);
+    },
     errorHandler: (error, meta) => log.error({ job: meta?.name, err: (error as Error)?.message ?? String(error) }, 'scheduled job failed'),
   });
   return {
     bree,
-    start: () => bree.start(),
-    stop: () => bree.stop(),
+    start: () => { stopping = false; return bree.start(); },
+    async stop() {
+      stopping = true;
+      await Promise.all([...inFlight]);
+      await bree.stop();
+    },
   };
 }

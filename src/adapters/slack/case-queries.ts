@@ -6,6 +6,7 @@ import { findCaseByNumber, getDeadlines, getPrivate, listCases } from '../db/cas
 import { eventTemplates } from '../../app/offers.ts';
 import { nestFields } from '../../domain/workflow/interpreter.ts';
 import type { AppDeps } from '../../app/deps.ts';
+import { intakeReading } from '../../app/intake-reading.ts';
 import type { Case } from '../../domain/case.ts';
 import type { Language } from '../../domain/vocabulary.ts';
 import { byDeadline } from './blocks/case-facts.ts';
@@ -64,7 +65,10 @@ export async function caseDetails(deps: AppDeps, caseNumber: string) {
   const db = deps.database.db;
   const c = await findCaseByNumber(db, caseNumber);
   if (!c) return null;
-  return { case: c, private: await getPrivate(db, c.id), notes: await listNotes(db, c.id), deadlines: await getDeadlines(db, c.id) };
+  return {
+    case: c, private: await getPrivate(db, c.id), notes: await listNotes(db, c.id), deadlines: await getDeadlines(db, c.id),
+    intake: await intakeReading(deps, c.id),
+  };
 }
 
 export type Preview = { ok: true; mails: { template: string; subject: string; text: string; to: string | null }[] } | { ok: false; message: string };

@@ -1,14 +1,15 @@
 /**
- * The Bolt app: HTTP receiver (signed requests on PORT, plus GET /health) or Socket Mode when an app-level token
- * is configured. The receiver handles transport only; listeners live in one folder per kind, each with
- * `register(app, ctx)`, and there is one error handler. Interactive responses (views.open with the trigger_id,
+ * The Bolt app: HTTP receiver (signed requests on PORT, checked by request-guard.ts first, beside /health, /ready
+ * and /metrics) or Socket Mode when an app-level token is configured (the same routes on PORT). The receiver handles
+ * transport only; listeners live in one folder per kind, each with `register(app, ctx)`, and there is one error
+ * handler. Interactive responses (views.open with the trigger_id,
  * ephemerals, views.publish) use the app's client directly; every other Slack effect goes through the outbox.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Logger, type webApi } from '@slack/bolt';
-import { sql } from 'kysely';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger, type webApi } from '@slack/bolt';
 import type { Logger as Pino } from 'pino';
+import { startHttpServer, type Handler, type HttpServer } from '../http/http-server.ts';
+import { databaseProbe, opsRoutes } from '../http/ops-routes.ts';
+import { guardSlackRequest } from './request-guard.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import * as actions from './actions/index.ts';
 import * as commands from './commands/index.ts';
@@ -31,6 +32,8 @@ export interface SlackAppOptions {
   clientPingTimeout?: number;
   /** How long members of the agents user group are cached. */
   roleCacheMs?: number;
+  /** GET routes served beside Slack on the same port (default: /health, /ready and /metrics over the database). */
+  routes?: Record<string, Handler>;
 }
 
 export interface SlackApp {
@@ -40,6 +43,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** The port actually listened on (HTTP receiver, or the Socket Mode health server); null before start. */
   readonly port: number | null;
+  /** HTTP: listening; Socket Mode: the WebSocket to Slack is connected (for /ready). */
+  connected(): boolean;
 }
 
 /**
@@ -60,22 +65,6 @@ function boltLogger(log: Pino): Logger {
   };
 }
 
-function healthRoute(deps: AppDeps, mode: SlackApp['mode']): CustomRoute {
-  return {
-    path: '/health', method: ['GET'],
-    handler: async (_req, res) => {
-      let ok = true;
-      try {
-        await sql`select 1`.execute(deps.database.db);
-      } catch {
-        ok = false;
-      }
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok, mode, database: ok ? 'up' : 'down' }));
-    },
-  };
-}
-
 /** Builds the app and registers every listener; nothing listens until `start()`. */
 export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackAppOptions = {}): SlackApp {
   const logger = boltLogger(deps.log);
@@ -86,13 +75,32 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
     retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
     ...opts.clientOptions,
   };
-  const routes = [healthRoute(deps, mode)];
+  const routes = opts.routes
+    ?? opsRoutes({ db: deps.database.db, clock: deps.clock, startedAt: deps.clock(), mode },
+      [databaseProbe(deps.database.db)]);
+  // Socket Mode without custom routes: Bolt starts no HTTP server of its own; ours serves the routes on PORT.
   const receiver = slack.appToken
     ? new SocketModeReceiver({
-      appToken: slack.appToken, logger, customRoutes: routes, clientPingTimeout: opts.clientPingTimeout,
-      installerOptions: { clientOptions, port: opts.listen?.port ?? slack.port },
+      appToken: slack.appToken, logger, clientPingTimeout: opts.clientPingTimeout, installerOptions: { clientOptions },
     })
-    : new HTTPReceiver({ signingSecret: requireSecret(slack), logger, customRoutes: routes });
+    : new HTTPReceiver({
+      signingSecret: requireSecret(slack), logger,
+      // Reached only by errors before any listener ran (listener errors go to app.error below): Bolt could not make
+      // sense of a signed payload (no team, no user, a broken shape). That is the sender's fault: 400, not 500.
+      processEventErrorHandler: async ({ error, response }) => {
+        if (response.headersSent) return false;
+        deps.log.warn({ err: error.message }, 'Slack payload could not be processed');
+        response.writeHead(error instanceof Error && error.name === 'AuthorizationError' ? 401 : 400).end();
+        return false;
+      },
+    });
+  let socketUp = false;
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.on('connected', () => { socketUp = true; });
+    for (const state of ['disconnected', 'reconnecting', 'disconnecting']) {
+      receiver.client.on(state, () => { socketUp = false; });
+    }
+  }
   const app = new App({ token: slack.botToken, receiver, logger, clientOptions });
   const ctx: SlackContext = {
     deps, slack, now: () => deps.clock(),
@@ -106,21 +114,38 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
     deps.log.error({ err: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');
   });
 
-  let port: number | null = null;
+  /** POST /slack/events: the guard (timestamp both ways, payload shape), then Bolt's receiver. */
+  const slackEvents: Handler | undefined = receiver instanceof HTTPReceiver ? async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'POST' || path !== '/slack/events') {
+      res.writeHead(404).end();
+      return;
+    }
+    const verdict = await guardSlackRequest(req, requireSecret(slack), Date.now());
+    if (!verdict.ok) {
+      deps.log.warn({ status: verdict.status, why: verdict.why }, 'Slack request rejected');
+      res.writeHead(verdict.status).end();
+      return;
+    }
+    receiver.requestListener(req, res);
+  } : undefined;
+
+  let server: HttpServer | null = null;
   return {
     app, mode,
-    get port() { return port; },
+    get port() { return server?.port ?? null; },
+    connected: () => (mode === 'http' ? server !== null : socketUp),
     async start() {
-      if (receiver instanceof HTTPReceiver) {
-        const server = await app.start({ port: opts.listen?.port ?? slack.port, host: opts.listen?.host }) as Server;
-        port = (server.address() as AddressInfo).port;
-      } else {
-        await app.start();
-        port = ((receiver as unknown as { httpServer?: Server }).httpServer?.address() as AddressInfo | null)?.port ?? null;
-      }
+      server = await startHttpServer({
+        port: opts.listen?.port ?? slack.port, host: opts.listen?.host, routes, other: slackEvents,
+        onError: (e) => deps.log.error({ err: e.message }, 'HTTP request failed'),
+      });
+      if (mode === 'socket') await app.start();
     },
     async stop() {
-      await app.stop();
+      if (mode === 'socket') await app.stop();
+      await server?.close();
+      server = null;
     },
   };
 }

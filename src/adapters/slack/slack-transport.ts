@@ -3,11 +3,16 @@
  * parent message in the triage channel; later notices post a line in its thread and bring the parent up to date
  * from the case as it is at send time (coalesced: a parent already showing the latest version is not updated
  * again); a closed case's parent becomes a stub. `dpo-alert` is a DM to each DPO, `reminder` a DM or a channel
- * message with Acknowledge/Snooze. The client never retries by itself: the outbox does, honouring Retry-After.
+ * message with Acknowledge/Snooze, `digest` the managers' daily digest in their channel. The client never retries
+ * by itself: the outbox does, honouring Retry-After.
+ * Every post carries its key in message metadata (`dpo_desk_outbox`); when a row comes back after an attempt that
+ * may have posted (a crash or a lost response before the post was recorded), the channel or thread is looked up
+ * by that key before posting again.
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Transport, SendResult } from '../../app/deliver-outbox.ts';
+import type { Digest } from '../../app/digest.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
 import { findCaseById, getPrivate } from '../db/case-repository.ts';
@@ -20,6 +25,7 @@ import { factsOf, factsOfPayload } from './blocks/case-facts.ts';
 import {
   alertMessage, parentMessage, reminderMessage, threadLine, type ReminderItemPayload, type SlackMessage,
 } from './blocks/case-message.ts';
+import { digestMessage } from './blocks/digest.ts';
 import { findPost, getThread, markThreadShown, savePost, saveThread, type SlackThread } from './slack-repository.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
@@ -52,6 +58,13 @@ export function toDeliveryError(e: unknown): DeliveryError {
       return new DeliveryError(err.message ?? String(e), true, null, err.code ?? null);
   }
 }
+
+/** The metadata event type of every message the desk posts; its payload's `key` names the post (never personal data). */
+export const POST_METADATA_TYPE = 'dpo_desk_outbox';
+/** How far back a re-delivery looks for its earlier post: the newest messages of the channel or thread. */
+const LOOKUP_PAGES = 3;
+/** History look-ups the app is not allowed to make: the check is skipped, not the delivery failed. */
+const UNCHECKABLE = new Set(['missing_scope', 'not_in_channel', 'channel_not_found', 'not_allowed_token_type']);
 
 export interface SlackTransportDeps {
   database: Database;
@@ -86,30 +99,37 @@ class SlackSender {
   async send(row: OutboxRow): Promise<SendResult> {
     if (row.kind === 'dpo-alert') return this.alertDpos(row);
     if (row.kind === 'reminder') return this.remind(row);
+    if (row.kind === 'digest') return this.digest(row);
     if (!this.slack.triageChannel) {
       // Nowhere to post: not a delivery failure of this row (start-up warns about the missing channel).
       this.deps.log.warn({ outbox: row.id, kind: row.kind }, 'SLACK_TRIAGE_CHANNEL not set: case notice not posted');
       return { ref: 'skipped:no-triage-channel' };
     }
-    if (!row.caseId) return this.postOnce(`${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
-    const thread = await this.ensureParent(row.caseId, this.slack.triageChannel);
+    if (!row.caseId) return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
+    const thread = await this.ensureParent(row, row.caseId, this.slack.triageChannel);
     if (row.kind !== 'case-opened') {
       const line = threadLine(row.kind, row.payload, factsOfPayload(row.payload), this.zone, this.deps.clock());
-      await this.postOnce(`${row.id}:thread`, thread.channel, line, thread.ts);
+      await this.postOnce(row, `${row.id}:thread`, thread.channel, line, thread.ts);
     }
     await this.refreshParent(thread);
     return { ref: `${thread.channel}:${thread.ts}` };
   }
 
   /** The case's parent message, posted now if it does not exist yet (kept idempotent by `slack_threads`). */
-  private async ensureParent(caseId: string, channel: string): Promise<SlackThread> {
+  private async ensureParent(row: OutboxRow, caseId: string, channel: string): Promise<SlackThread> {
     const existing = await getThread(this.db, caseId);
     if (existing) return existing;
     const c = await findCaseById(this.db, caseId);
     if (!c) throw new DeliveryError(`case ${caseId} not found`, false);
+    const key = `parent:${caseId}`;
+    const earlier = mayHaveGoneOut(row) ? await this.findPostedOrNull(key, channel) : null;
+    // An earlier post found: recorded at the case's version then, so the refresh that follows brings it up to date.
+    const version = earlier ? c.version - 1 : c.version;
     const msg = await this.parentOf(c);
-    const res = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false });
-    return saveThread(this.db, { caseId, channel: res.channel ?? channel, ts: res.ts!, version: c.version, stub: Boolean(c.closedAt) }, this.deps.clock());
+    const ts = earlier ?? (await this.client.chat.postMessage({
+      channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, metadata: postMetadata(key),
+    })).ts!;
+    return saveThread(this.db, { caseId, channel, ts, version, stub: Boolean(c.closedAt) && !earlier }, this.deps.clock());
   }
 
   /** Updates the parent from the case as it is now, unless it already shows this version (debounce by coalescing). */
@@ -134,20 +154,59 @@ class SlackSender {
   }
 
   /** Posts a message once per key: a retried row (after a later step failed) does not repeat it. */
-  private async postOnce(key: string, channel: string, msg: SlackMessage, threadTs?: string): Promise<SendResult> {
+  private async postOnce(row: OutboxRow, key: string, channel: string, msg: SlackMessage, threadTs?: string): Promise<SendResult> {
     const done = await findPost(this.db, key);
     if (done) return { ref: `${done.channel}:${done.ts}` };
-    const res = await this.client.chat.postMessage({
-      channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, ...(threadTs ? { thread_ts: threadTs } : {}),
-    });
-    await savePost(this.db, key, res.channel ?? channel, res.ts!, this.deps.clock());
-    return { ref: `${res.channel ?? channel}:${res.ts}` };
+    const earlier = mayHaveGoneOut(row) ? await this.findPostedOrNull(key, channel, threadTs) : null;
+    if (earlier) {
+      this.deps.log.info({ outbox: row.id }, 'Slack post of an earlier attempt found; not posted again');
+    }
+    const ts = earlier ?? (await this.client.chat.postMessage({
+      channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, metadata: postMetadata(key),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    })).ts!;
+    await savePost(this.db, key, channel, ts, this.deps.clock());
+    return { ref: `${channel}:${ts}` };
   }
 
-  private async dm(key: string, user: string, msg: SlackMessage): Promise<SendResult> {
+  /**
+   * As findPosted; when the app may not read the history (an install without the *:history scopes), the check is
+   * skipped with a warning and the message is posted (the behaviour before the check existed).
+   */
+  private async findPostedOrNull(key: string, channel: string, threadTs?: string): Promise<string | null> {
+    try {
+      return await this.findPosted(key, channel, threadTs);
+    } catch (e) {
+      const code = (e as { data?: { error?: string } }).data?.error;
+      if (!code || !UNCHECKABLE.has(code)) throw e;
+      this.deps.log.warn({ err: code }, 'cannot read Slack history to check an earlier attempt (reinstall the app with the manifest\'s scopes); posting');
+      return null;
+    }
+  }
+
+  /** The ts of a message this desk posted under `key` among the newest of the channel (or thread), or null. */
+  private async findPosted(key: string, channel: string, threadTs?: string): Promise<string | null> {
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const args = { channel, limit: 200, include_all_metadata: true, ...(cursor ? { cursor } : {}) };
+      const res = threadTs
+        ? await this.client.conversations.replies({ ...args, ts: threadTs })
+        : await this.client.conversations.history(args);
+      const hit = (res.messages ?? []).find((m) => {
+        const meta = (m as { metadata?: { event_type?: string; event_payload?: { key?: unknown } } }).metadata;
+        return meta?.event_type === POST_METADATA_TYPE && meta.event_payload?.key === key;
+      });
+      if (hit?.ts) return hit.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) return null;
+    }
+    return null;
+  }
+
+  private async dm(row: OutboxRow, key: string, user: string, msg: SlackMessage): Promise<SendResult> {
     if (await findPost(this.db, key)) return { ref: key };
     const open = await this.client.conversations.open({ users: user });
-    return this.postOnce(key, open.channel!.id!, msg);
+    return this.postOnce(row, key, open.channel!.id!, msg);
   }
 
   /** One DM per DPO; with no DPO mapped in Slack, the triage channel (the mail copy goes out anyway). */
@@ -156,20 +215,38 @@ class SlackSender {
     const dpos = this.slack.roles.dpos;
     if (!dpos.length) {
       if (!this.slack.triageChannel) return { ref: 'skipped:no-dpo-in-slack' };
-      return this.postOnce(`${row.id}:triage`, this.slack.triageChannel, msg);
+      return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, msg);
     }
     const refs: string[] = [];
-    for (const user of dpos) refs.push((await this.dm(`${row.id}:${user}`, user, msg)).ref ?? '');
+    for (const user of dpos) refs.push((await this.dm(row, `${row.id}:${user}`, user, msg)).ref ?? '');
     return { ref: refs.join(' ') };
+  }
+
+  /** The daily digest, to the managers' channel only (never the triage channel: it is the managers' view). */
+  private async digest(row: OutboxRow): Promise<SendResult> {
+    if (!this.slack.managersChannel) {
+      this.deps.log.warn({ outbox: row.id }, 'SLACK_MANAGERS_CHANNEL not set: the digest is not posted in Slack');
+      return { ref: 'skipped:no-managers-channel' };
+    }
+    return this.postOnce(row, `${row.id}:managers`, this.slack.managersChannel, digestMessage(row.payload.digest as Digest));
   }
 
   private async remind(row: OutboxRow): Promise<SendResult> {
     const p = row.payload as { to?: { user?: string; channel?: 'triage' | 'managers' }; items?: ReminderItemPayload[]; reminderIds?: string[] };
     const ids = p.reminderIds ?? (p.items ?? []).map((i) => (i as { id?: string }).id).filter((x): x is string => Boolean(x));
     const msg = reminderMessage(p.items ?? [], ids, row.id);
-    if (p.to?.user) return this.dm(`${row.id}:${p.to.user}`, p.to.user, msg);
+    if (p.to?.user) return this.dm(row, `${row.id}:${p.to.user}`, p.to.user, msg);
     const channel = p.to?.channel === 'managers' ? this.slack.managersChannel ?? this.slack.triageChannel : this.slack.triageChannel;
     if (!channel) throw new DeliveryError(`no Slack channel configured for reminders to ${p.to?.channel ?? 'the team'}`, false);
-    return this.postOnce(`${row.id}:channel`, channel, msg);
+    return this.postOnce(row, `${row.id}:channel`, channel, msg);
   }
+}
+
+/** The row was claimed before: an earlier attempt may have posted before it could be recorded. */
+function mayHaveGoneOut(row: OutboxRow): boolean {
+  return row.attempts > 1;
+}
+
+function postMetadata(key: string) {
+  return { event_type: POST_METADATA_TYPE, event_payload: { key } };
 }

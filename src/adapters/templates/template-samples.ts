@@ -186,7 +186,10 @@ export const templateSamples: Samples = {
   reminder: {
     org,
     case: { number: 'DSR-2026-0042' },
-    items: [{ caseNumber: 'DSR-2026-0042', kind: 'request', state: 'in_progress', regime: 'gdpr', due: '2026-04-07', overdue: false, rules: 'owner-5wd' }],
+    items: [{
+      caseNumber: 'DSR-2026-0042', clock: 'GDPR one month', due: 'Tue 7 Apr 2026', overdue: false,
+      what: 'The answer to the data subject is due in 5 working days.',
+    }],
   },
   digest: {
     org,
@@ -197,5 +200,6 @@ export const templateSamples: Samples = {
         { caseNumber: 'DSR-2026-0042', kind: 'request', state: 'in_progress', due: '2026-04-07', countdown: 'in 6d' },
       ],
     },
+    audit: { anchor: `${'3f'.repeat(32)}:1234` },
   },
 };

@@ -191,9 +191,8 @@ export const templateSchemas = {
   reminder: z.object({
     org: orgSchema,
     case: caseRef.optional(),
-    items: z.array(z.object({
-      caseNumber: text, kind: text, state: text, regime: text.nullable().optional(), due: text, overdue: z.boolean(), rules: text,
-    })).min(1),
+    /** One case and clock each: the clock's name, that clock's date, what is due — in words, no internal ids. */
+    items: z.array(z.object({ caseNumber: text, clock: text, due: text, overdue: z.boolean(), what: text })).min(1),
   }),
   /** Internal: the managers' daily digest. */
   digest: z.object({
@@ -202,6 +201,8 @@ export const templateSchemas = {
       date: isoDate, open: z.number().int(), overdue: z.number().int(), dueThisWeek: z.number().int(), onTimeRate: text,
       cases: z.array(z.object({ caseNumber: text, kind: text, state: text, due: text, countdown: text })),
     }),
+    /** The audit chain's head as `<hash>:<count>`: `dpo-desk audit verify --expect` checks the log against it. */
+    audit: z.object({ anchor: text }).optional(),
   }),
   'dpo-alert': z.object({
     org: orgSchema,

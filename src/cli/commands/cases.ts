@@ -2,9 +2,11 @@
 import { Command } from 'commander';
 import { findCaseByNumber, getDeadlines, getLinks, getPauses, getPrivate, listCases } from '../../adapters/db/case-repository.ts';
 import { readAudit } from '../../adapters/db/audit-log.ts';
+import { eventSentence, plainActorWords } from '../../app/event-words.ts';
 import { listOutbox } from '../../adapters/db/outbox-repository.ts';
 import { normaliseCaseNumber, type Case } from '../../domain/case.ts';
 import { formatInZone } from '../../domain/local-date.ts';
+import { intakeLine, intakeReadingOf, type IntakeReading } from '../../app/intake-reading.ts';
 import { withDesk, type CliIo } from '../context.ts';
 import { deadlineJson } from './deadline.ts';
 import { renderBoard } from '../board.ts';
@@ -43,7 +45,7 @@ export function caseCommand(io: CliIo): Command {
         const audit = [];
         for await (const e of readAudit(db, 1000, c!.id)) audit.push({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data });
         const view = {
-          ...caseJson(c!), intake: intakeOf(audit), deadlines: deadlines.map(deadlineJson), pauses: await getPauses(db, c!.id),
+          ...caseJson(c!), intake: intakeReadingOf(audit), deadlines: deadlines.map(deadlineJson), pauses: await getPauses(db, c!.id),
           links: await getLinks(db, c!.id),
           outbox: (await listOutbox(db, { caseId: c!.id })).map((o) => ({ kind: o.kind, channel: o.channel, state: o.state, attempts: o.attempts, error: o.lastError })),
           audit, ...(opts.private ? { private: await getPrivate(db, c!.id) } : {}),
@@ -67,22 +69,8 @@ export function caseJson(c: Case) {
   };
 }
 
-/**
- * How the mail intake read the message that opened the case (its `MailFiled` audit event): triage or not, the
- * confidence, the words that decided it, a language we have no templates for. No personal data: the words are ours.
- */
-function intakeOf(audit: { type: string; data: unknown }[]) {
-  const filed = audit.find((e) => e.type === 'MailFiled')?.data as Record<string, unknown> | undefined;
-  if (!filed || filed.confidence === undefined) return null;
-  return {
-    triage: Boolean(filed.triage), confidence: Number(filed.confidence), matched: (filed.matched as string[]) ?? [],
-    detected_language: (filed.detectedLanguage as string | null) ?? null, language_note: (filed.languageNote as string | null) ?? null,
-    received_from: (filed.receiptSource as string | null) ?? null,
-  };
-}
-
 type CaseView = ReturnType<typeof caseJson> & {
-  intake: ReturnType<typeof intakeOf>;
+  intake: IntakeReading | null;
   deadlines: ReturnType<typeof deadlineJson>[]; links: { number: string; relation: string }[];
   outbox: { kind: string; channel: string; state: string; attempts: number; error: string | null }[];
   audit: { seq: number; at: string; type: string; actor: string }[]; private?: unknown;
@@ -93,12 +81,7 @@ function showCase(v: CaseView, zone: string): string[] {
     `${v.number}  ${v.kind}${v.request_types.length ? ` (${v.request_types.join(', ')})` : ''}  state: ${v.state}  owner: ${v.owner ?? '—'}`,
     `received ${formatInZone(new Date(v.received_at), zone)} via ${v.channel}; language ${v.language}; role ${v.role}`,
   ];
-  if (v.intake) {
-    const i = v.intake;
-    lines.push(`intake: ${i.triage ? 'TRIAGE — not understood with confidence; a person types it (request, breach or not a request)' : 'typed by the intake'}`
-      + `; confidence ${i.confidence}; matched: ${i.matched.length ? i.matched.join(', ') : '—'}`
-      + `${i.language_note ? `; ${i.language_note}` : ''}; dated by ${i.received_from ?? '—'}`);
-  }
+  if (v.intake) lines.push(`intake: ${intakeLine(v.intake)}; dated by ${v.intake.received_from ?? '—'}`);
   if (v.delivery_failures) lines.push(`!! ${v.delivery_failures} delivery failure(s): see the outbox below`);
   lines.push('', 'Clocks (the earliest governs):');
   for (const d of v.deadlines) {
@@ -107,7 +90,9 @@ function showCase(v: CaseView, zone: string): string[] {
   }
   if (v.links.length) lines.push('', 'Linked:', ...v.links.map((l) => `  ${l.number} (${l.relation})`));
   lines.push('', 'Outbox:', ...v.outbox.map((o) => `  ${o.kind} via ${o.channel}: ${o.state}${o.error ? ` — ${o.error}` : ''}`));
-  lines.push('', 'Audit trail:', ...v.audit.map((e) => `  #${e.seq} ${e.at} ${e.type} by ${e.actor}`));
+  // Human words first, the recorded event type after it (what an auditor searches for).
+  const said = (e: CaseView['audit'][number]) => `${eventSentence(e.type, e.actor, plainActorWords)} [${e.type}]`;
+  lines.push('', 'Audit trail:', ...v.audit.map((e) => `  #${e.seq} ${e.at} ${said(e)}`));
   if (v.private) lines.push('', 'Private:', `  ${JSON.stringify(v.private)}`);
   return lines;
 }

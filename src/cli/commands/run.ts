@@ -3,21 +3,16 @@
  * `dpo-desk demo` runs the sample mail through the real intake, clocks and outbox, and prints the board.
  */
 import { readdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { createImapPoller } from '../../adapters/mail/imap-poller.ts';
 import { listCases } from '../../adapters/db/case-repository.ts';
 import { createFileTransport } from '../../adapters/transports/file-transport.ts';
-import { deliverOutbox } from '../../app/deliver-outbox.ts';
-import { outboxService, type Service } from '../../app/desk-runner.ts';
-import { createDesk, ROOT_DIR } from '../../main.ts';
+import { drainOutbox } from '../../app/deliver-outbox.ts';
+import { ROOT_DIR, startDesk } from '../../main.ts';
 import { renderBoard } from '../board.ts';
-import { cliLogger, loadConfig, type CliIo } from '../context.ts';
+import { loadConfig, withDesk, type CliIo } from '../context.ts';
 import { ingestFile } from './ingest.ts';
-import { createScheduler } from '../../adapters/scheduler/scheduler.ts';
 import { escalationWarnings } from '../../app/reminder-targets.ts';
-import { createSlackApp } from '../../adapters/slack/slack-app.ts';
 
 /** The sample mail the demo reads: the intake test corpus (invented people, example.* addresses). */
 export const SAMPLE_DIR = join(ROOT_DIR, 'test', 'fixtures', 'mail');
@@ -33,30 +28,19 @@ export function startCommand(io: CliIo, signals: NodeJS.EventEmitter = process):
         await runDemo(io);
         return;
       }
-      const log = cliLogger(config.logLevel);
-      const desk = createDesk({ config, log });
-      await desk.migrate();
-      const owner = `${hostname()}:${process.pid}`;
-      for (const warning of escalationWarnings(config)) log.warn(warning);
-      const services: Service[] = [
-        outboxService(desk.deps, desk.transports, owner),
-        ...(config.imap ? [createImapPoller(desk.deps, config.imap, { owner })] : []),
-      ];
-      const scheduler = createScheduler(config, log, { env: io.env });
-      const slackApp = config.slack ? createSlackApp(desk.deps, config.slack) : null;
-      for (const s of services) s.start();
-      await scheduler.start();
-      await slackApp?.start();
-      log.info({ mailbox: config.imap?.mailbox ?? null, slack: slackApp ? `${slackApp.mode} on ${slackApp.port}` : null }, 'dpo-desk started');
-      await new Promise<void>((resolve) => {
-        signals.once('SIGTERM', resolve);
-        signals.once('SIGINT', resolve);
-      });
-      log.info('stopping: finishing work in progress');
-      await slackApp?.stop();
-      await scheduler.stop();
-      for (const s of services) await s.stop();
-      await desk.close();
+      await withDesk(io, async (desk) => {
+        const log = desk.deps.log;
+        for (const warning of escalationWarnings(config)) log.warn(warning);
+        const running = await startDesk(desk);
+        const slack = running.slack;
+        log.info({ mailbox: config.imap?.mailbox ?? null, slack: slack?.mode ?? null, port: running.port }, 'dpo-desk started');
+        await new Promise<void>((resolve) => {
+          signals.once('SIGTERM', resolve);
+          signals.once('SIGINT', resolve);
+        });
+        log.info('stopping: finishing work in progress');
+        await running.stop();
+      }, { config });
     });
 }
 
@@ -68,12 +52,7 @@ export function demoCommand(io: CliIo): Command {
 async function runDemo(io: CliIo): Promise<void> {
   const config = loadConfig(io);
   const outDir = config.outboxDir ?? './data/demo-outbox';
-  const desk = createDesk({
-    config: { ...config, mail: { ...config.mail, receivingHosts: config.mail.receivingHosts.length ? config.mail.receivingHosts : ['mx.example.com'] } },
-    log: cliLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), clock: () => DEMO_NOW,
-  });
-  try {
-    await desk.migrate();
+  await withDesk(io, async (desk) => {
     io.out(`Demo time is ${DEMO_NOW.toISOString()} (the morning after the sample mail arrived); database ${config.databaseUrl}`);
     const tally = new Map<string, number>();
     for (const file of readdirSync(SAMPLE_DIR).filter((f) => f.endsWith('.eml')).sort()) {
@@ -84,17 +63,13 @@ async function runDemo(io: CliIo): Promise<void> {
     io.out(`\nIntake of ${[...tally.values()].reduce((a, b) => a + b, 0)} sample messages:`);
     for (const [k, n] of [...tally].sort()) io.out(`  ${String(n).padStart(3)}  ${k}`);
     const transport = createFileTransport(outDir);
-    let delivered = 0;
-    for (;;) {
-      const r = await deliverOutbox(desk.deps, { mail: transport, slack: transport }, { owner: 'demo', limit: 200 });
-      delivered += r.sent;
-      if (r.sent + r.retried + r.failed === 0) break;
-    }
+    const { sent: delivered } = await drainOutbox(desk.deps, { mail: transport, slack: transport }, { owner: 'demo', limit: 200 });
     io.out(`\n${delivered} effects delivered (acknowledgements in the data subjects' languages, Slack notices, alerts) as files in ${outDir}`);
     io.out(`Mails recovered only from a forwarded body are withheld until a person confirms the address.\n`);
     for (const line of renderBoard(await listCases(desk.deps.database.db, { open: true }), DEMO_NOW, config.org.timezone)) io.out(line);
     io.out('\nNext: `npm run dpo-desk -- case show DSR-2026-0001`, `npm run dpo-desk -- audit verify`, `npm run dpo-desk -- deadline --help`.');
-  } finally {
-    await desk.close();
-  }
+  }, {
+    clock: () => DEMO_NOW, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+    config: { ...config, mail: { ...config.mail, receivingHosts: config.mail.receivingHosts.length ? config.mail.receivingHosts : ['mx.example.com'] } },
+  });
 }

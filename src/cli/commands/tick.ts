@@ -1,9 +1,8 @@
 /** `dpo-desk tick`: one reminder sweep at an instant (and delivery of what it queued); --dry-run previews a policy. */
 import { Command, InvalidArgumentError } from 'commander';
-import { deliverOutbox } from '../../app/deliver-outbox.ts';
+import { drainOutbox } from '../../app/deliver-outbox.ts';
 import { sweepReminders, type ReminderMessage } from '../../app/sweep-reminders.ts';
-import { createDesk } from '../../main.ts';
-import { cliLogger, loadConfig, type CliIo } from '../context.ts';
+import { withDesk, type CliIo } from '../context.ts';
 
 function instant(v: string): Date {
   const t = Date.parse(v);
@@ -18,20 +17,10 @@ export function tickCommand(io: CliIo): Command {
     .option('--dry-run', 'print what would be sent and to whom; send nothing, change nothing')
     .option('--json', 'one JSON object')
     .action(async (opts: { now?: Date; dryRun?: boolean; json?: boolean }) => {
-      const config = loadConfig(io);
       const now = opts.now ?? new Date();
-      const desk = createDesk({ config, log: cliLogger(config.logLevel), clock: () => now });
-      try {
-        await desk.migrate();
+      await withDesk(io, async (desk) => {
         const report = await sweepReminders(desk.deps, now, { dryRun: opts.dryRun });
-        let delivered = 0;
-        if (!opts.dryRun) {
-          for (;;) {
-            const r = await deliverOutbox(desk.deps, desk.transports, { owner: 'cli-tick' });
-            delivered += r.sent;
-            if (r.sent + r.retried + r.failed === 0) break;
-          }
-        }
+        const delivered = opts.dryRun ? 0 : (await drainOutbox(desk.deps, desk.transports, { owner: 'cli-tick' })).sent;
         const messages = report.messages.map(describe);
         if (opts.json) {
           io.out(JSON.stringify({ now: now.toISOString(), dry_run: Boolean(opts.dryRun), claimed: report.claimed, suppressed: report.suppressed, messages, delivered }));
@@ -39,13 +28,14 @@ export function tickCommand(io: CliIo): Command {
         }
         io.out(`${opts.dryRun ? 'Would send' : 'Queued'} ${messages.length} message(s) at ${now.toISOString()} (${report.claimed} reminder(s) due, ${report.suppressed} suppressed)${opts.dryRun ? '' : `; ${delivered} delivered`}:`);
         for (const m of messages) io.out(`  ${m.channel} ${m.to}: ${m.items.map((i) => `${i.case} [${i.rules.join(', ')}]${i.overdue ? ' OVERDUE' : ''}`).join('; ')}`);
-      } finally {
-        await desk.close();
-      }
+      }, { clock: () => now });
     });
 }
 
 function describe(m: ReminderMessage) {
   const to = m.target.channel === 'mail' ? m.target.to : 'user' in m.target.to ? `user ${m.target.to.user}` : `#${m.target.to.channel}`;
-  return { channel: m.target.channel, to, items: m.items.map((i) => ({ case: i.caseNumber, rules: i.rules, due: i.due, overdue: i.overdue })) };
+  const items = m.items.map((i) => ({
+    case: i.caseNumber, clock: i.clock, rules: i.rules, due: i.dueDate, overdue: i.overdue,
+  }));
+  return { channel: m.target.channel, to, items };
 }

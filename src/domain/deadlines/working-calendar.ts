@@ -4,6 +4,7 @@
  * substitute days (a UK bank holiday moved to Monday) — not bank-only, school, optional or observance days.
  */
 import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
 import { addDays, isoWeekday, type LocalDate } from '../local-date.ts';
 
 export interface WorkingCalendar {
@@ -99,4 +100,40 @@ export function subtractWorkingDays(cal: WorkingCalendar, d: LocalDate, n: numbe
     if (cal.dayOff(date) === null) left--;
   }
   return date;
+}
+
+/**
+ * `hours` working hours after `from`: only the office hours (`HH:MM-HH:MM` in `zone`) of working days count, so
+ * 8 working hours after Friday 16:00 with 09:00-17:00 is Monday 16:00 — never Saturday.
+ */
+export function addWorkingHours(
+  cal: WorkingCalendar, zone: string, officeHours: string, from: Date, hours: number,
+): Date {
+  const [open, close] = officeHours.split('-').map((hhmm) => {
+    const [h, m] = hhmm.split(':').map(Number);
+    return h! * 60 + m!;
+  }) as [number, number];
+  let left = hours * 60; // minutes
+  let t: DateTime = DateTime.fromJSDate(from, { zone });
+  for (let guard = 0; guard < 3660; guard++) {
+    const day = t.toISODate()!;
+    const start = atMinute(t, open);
+    const end = atMinute(t, close);
+    if (cal.dayOff(day) !== null || t >= end) {
+      t = DateTime.fromISO(addDays(day, 1), { zone });
+      continue;
+    }
+    if (t < start) t = start;
+    const available = end.diff(t, 'minutes').minutes;
+    if (left <= available) return t.plus({ minutes: left }).toJSDate();
+    left -= available;
+    t = DateTime.fromISO(addDays(day, 1), { zone });
+  }
+  throw new RangeError(`no working hours within ten years after ${from.toISOString()}`);
+}
+
+/** The wall-clock minute of `t`'s day (DST-safe: 09:00 stays 09:00); 24:00 is the next midnight. */
+function atMinute(t: DateTime, minute: number): DateTime {
+  if (minute >= 1440) return t.startOf('day').plus({ days: 1 });
+  return t.set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 });
 }

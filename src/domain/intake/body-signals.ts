@@ -70,6 +70,12 @@ export interface WebForm {
 
 type Field = 'email' | 'name' | 'message';
 
+/** `Label: value`, `Label<TAB>value`, `Label   value` (a table row); `**Label**` too. */
+const LABEL_AND_VALUE = /^\s*\**([^:\t]{2,40}?)\**\s*(?::|\t|\s{3,})\s*(.*)$/;
+/** A label alone on its line, the value below. */
+const LABEL_ALONE = /^\s*\**([^:\t]{2,40}?)\**\s*$/;
+const ADDRESS_IN = /[^\s<>()]+@[^\s<>()]+/;
+
 function fieldOf(label: string, m: BodyMatcher): Field | null {
   const key = labelKey(label);
   for (const f of ['email', 'name', 'message'] as const) if (m.labels[f].has(key)) return f;
@@ -86,7 +92,7 @@ export function readWebForm(text: string, m: BodyMatcher): WebForm | null {
   let fields = 0;
   let current: Field | null = null;
   for (const line of text.split('\n')) {
-    const labelled = /^\s*\**([^:\t]{2,40}?)\**\s*(?::|\t|\s{3,})\s*(.*)$/.exec(line) ?? /^\s*\**([^:\t]{2,40}?)\**\s*$/.exec(line);
+    const labelled = LABEL_AND_VALUE.exec(line) ?? LABEL_ALONE.exec(line);
     const field = labelled ? fieldOf(labelled[1] ?? '', m) : null;
     if (field !== null) {
       fields += 1;
@@ -94,11 +100,12 @@ export function readWebForm(text: string, m: BodyMatcher): WebForm | null {
       values[field].push(labelled?.[2] ?? '');
       continue;
     }
-    if (labelled && labelled[2] !== undefined && /:/.test(line)) current = null; // another labelled field ends a message
+    // another labelled field ends a message
+    if (labelled && labelled[2] !== undefined && /:/.test(line)) current = null;
     if (current === 'message') values.message.push(line);
     else if (current !== null && values[current].at(-1) === '') values[current][values[current].length - 1] = line;
   }
-  const email = values.email.map((v) => normalizeEmail(v.replace(/^.*?([^\s<>()]+@[^\s<>()]+).*$/, '$1'))).find((e) => e) ?? null;
+  const email = values.email.map((v) => normalizeEmail(ADDRESS_IN.exec(v)?.[0])).find((e) => e) ?? null;
   if (fields < 2 || email === null) return null;
   return {
     email,

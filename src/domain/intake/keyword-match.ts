@@ -82,6 +82,7 @@ export function compileKeywords(keywords: Iterable<string>): KeywordSet {
   }
   const patterns = [...bySource.values()];
   const hits = (text: string): KeywordHit[] =>
-    patterns.flatMap(({ pattern, keyword }) => [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
+    patterns.flatMap(({ pattern, keyword }) =>
+      [...text.matchAll(pattern)].map((m) => ({ keyword, from: m.index, to: m.index + m[0].length })));
   return { hits, count: (text) => countHits(hits(text)) };
 }

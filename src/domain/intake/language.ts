@@ -8,7 +8,9 @@ import { eld } from 'eld/small';
 import { LANGUAGES, type Language } from '../vocabulary.ts';
 
 /** The European languages a DPO mailbox sees; restricting eld to them makes short texts far more reliable. */
-const DETECTED = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'sv', 'da', 'fi', 'cs', 'hu', 'ro', 'el', 'bg', 'hr', 'sk', 'sl', 'et', 'lv', 'lt'];
+const DETECTED = [
+  'en', 'de', 'fr', 'es', 'it', 'nl', 'pt', 'pl', 'sv', 'da', 'fi', 'cs', 'hu', 'ro', 'el', 'bg', 'hr', 'sk', 'sl', 'et', 'lv', 'lt',
+];
 
 const detector = eld.newInstance();
 detector.setLanguageSubset(DETECTED);

@@ -30,7 +30,8 @@ export function parseReceived(value: string): ReceivedStamp {
  * `internal_date` (IMAP INTERNALDATE), `date_header` (a file import's `Date:`), `imported` (a file import without
  * any date), `forwarded_original` (the original's date in a colleague's forward).
  */
-export type ReceiptSource = 'received' | 'topmost_received' | 'internal_date' | 'date_header' | 'imported' | 'forwarded_original';
+export type ReceiptSource =
+  | 'received' | 'topmost_received' | 'internal_date' | 'date_header' | 'imported' | 'forwarded_original';
 
 export interface Receipt {
   at: Date;
@@ -79,9 +80,11 @@ function stampLine(value: string): string {
  * we forgot to list) are skipped.
  */
 export function receiptInstant(
-  receivedValues: readonly string[], servers: OwnServers | readonly string[], delivery: Delivery, dateHeader: string | null = null,
+  receivedValues: readonly string[], servers: OwnServers | readonly string[], delivery: Delivery,
+  dateHeader: string | null = null,
 ): Receipt {
-  const isOurs = ownServerTest(Array.isArray(servers) ? { receivingHosts: servers, domains: [] } : (servers as OwnServers));
+  const own = Array.isArray(servers) ? { receivingHosts: servers, domains: [] } : (servers as OwnServers);
+  const isOurs = ownServerTest(own);
   const stamps = receivedValues.map(parseReceived);
   const start = stamps.findIndex((s) => isOurs(s.by));
   if (start >= 0) {

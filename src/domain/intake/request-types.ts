@@ -40,7 +40,9 @@ export interface ContentMatcher {
 export function compileContentMatcher(keywords: IntakeKeywords): ContentMatcher {
   return {
     types: REQUEST_TYPES.map((t) => [
-      t, compileKeywords(allLanguages(keywords.requestTypes[t])), compileKeywords(allLanguages(keywords.negativePatterns[t])),
+      t,
+      compileKeywords(allLanguages(keywords.requestTypes[t])),
+      compileKeywords(allLanguages(keywords.negativePatterns[t])),
     ]),
     generic: compileKeywords(allLanguages(keywords.genericRequest)),
     breach: compileKeywords(allLanguages(keywords.breach)),
@@ -78,7 +80,8 @@ const round = (n: number) => Math.round(Math.min(1, n) * 100) / 100;
  */
 export function classifyContent(text: string, matcher: ContentMatcher): ContentClassification {
   const normalized = normalizeForMatch(withoutQuotedLines(text));
-  const typeHits = matcher.types.map(([type, set, negative]) => [type, positive(set.hits(normalized), negative.hits(normalized))] as const);
+  const typeHits = matcher.types.map(([type, set, negative]) =>
+    [type, positive(set.hits(normalized), negative.hits(normalized))] as const);
   const typeCount = typeHits.reduce((sum, [, hits]) => sum + countHits(hits), 0);
   const typeWords = typeHits.flatMap(([type, hits]) => words(type, hits));
   const breachHits = matcher.breach.hits(normalized);
@@ -100,6 +103,8 @@ export function classifyContent(text: string, matcher: ContentMatcher): ContentC
       confidence: round(0.7 + 0.1 * typeCount + (genericCount > 0 ? 0.1 : 0)), matched,
     };
   }
-  if (genericCount > 0) return { kind: 'request', requestTypes: [], confidence: round(0.3 + 0.1 * Math.min(genericCount, 2)), matched };
+  if (genericCount > 0) {
+    return { kind: 'request', requestTypes: [], confidence: round(0.3 + 0.1 * Math.min(genericCount, 2)), matched };
+  }
   return { kind: 'other', requestTypes: [], confidence: 0, matched };
 }

@@ -6,7 +6,9 @@
 import type { Email } from 'postal-mime';
 import { domainOf, isInternal, isOwnAddress, mailboxOf } from './addresses.ts';
 import { classifyAuto, type AutoVerdict } from './auto-class.ts';
-import { autoByBody, compileBodyMatcher, readWebForm, withoutSignatures, type BodyMatcher, type WebForm } from './body-signals.ts';
+import {
+  autoByBody, compileBodyMatcher, readWebForm, withoutSignatures, type BodyMatcher, type WebForm,
+} from './body-signals.ts';
 import { bouncedMessageId } from './bounced-message.ts';
 import { notForwarded, recoverOriginal, type OuterMessage, type Recovery } from './forwarded-original.ts';
 import { cleanHeaderValue, cleanOrNull, firstMessageId, messageIdsIn } from './header-text.ts';
@@ -14,7 +16,9 @@ import { detectLanguage } from './language.ts';
 import { parseMailDate } from './mail-date.ts';
 import { contentSize, firstHeader, headerValues, mailText, parseMail } from './parsed-mail.ts';
 import { forwardedReceiptInstant, receiptInstant, type Delivery, type Receipt } from './receipt-instant.ts';
-import { classifyContent, compileContentMatcher, withoutQuotedLines, type ContentClassification } from './request-types.ts';
+import {
+  CONFIDENT, classifyContent, compileContentMatcher, withoutQuotedLines, type ContentClassification,
+} from './request-types.ts';
 import type { AttachmentInfo, IntakePolicy, Requester, Understanding, UnderstandResult } from './understanding.ts';
 
 export type {
@@ -81,18 +85,21 @@ function matchersOf(keywords: IntakePolicy['keywords']): Matchers {
 async function understandParsed(mail: Email, policy: IntakePolicy, delivery: Delivery): Promise<Understanding> {
   const matchers = matchersOf(policy.keywords);
   const outer = readOuter(mail);
-  const verdict = autoVerdict(mail, outer, policy, matchers.body);
+  const headers = headerVerdict(mail, outer, policy, matchers.body);
   // Only a person's mail is searched for a forwarded original: a DSN from our own MAILER-DAEMON also carries an
   // attached message/rfc822, and automatic mail has no human requester.
-  const recovery: Recovery =
-    verdict.auto === 'human'
+  const read: Recovery =
+    headers.auto === 'human'
       ? viaWebForm(mail, await recoverOriginal(mail, outer, policy.orgDomains), policy, matchers.body)
       : { ...notForwarded(outer), author: null };
-  const text = withoutSignatures(withoutQuotedLines(recovery.original.text.slice(0, MAX_ANALYSED_CHARS)), matchers.body);
-  const content = subjectForContent(recovery.original.subject) + '\n' + text;
+  const text = withoutSignatures(withoutQuotedLines(read.original.text.slice(0, MAX_ANALYSED_CHARS)), matchers.body);
+  const content = subjectForContent(read.original.subject) + '\n' + text;
   // Automatic mail is never a request or a report, whatever words it quotes (a newsletter about the GDPR, a DSN
   // returning our own acknowledgement).
-  const classified = verdict.auto === 'human' ? classifyContent(content, matchers.content) : NOT_A_REQUEST;
+  const understood = headers.auto === 'human' ? classifyContent(content, matchers.content) : NOT_A_REQUEST;
+  const verdict = headers.auto === 'human' ? bodyVerdict(outer, understood, policy, matchers.body) ?? headers : headers;
+  const classified = verdict.auto === 'human' ? understood : NOT_A_REQUEST;
+  const recovery: Recovery = verdict.auto === 'human' ? read : { ...read, author: null };
   // The language of the body; the subject counts only when the body has too few words to tell.
   const lang = detectLanguage(text.trim().length >= 40 ? text : content, policy.defaultLanguage);
   const receipt = receiptOf(mail, recovery, policy, delivery);
@@ -130,19 +137,26 @@ function subjectForContent(subject: string): string {
 }
 
 /**
- * Headers first (auto-class.ts); mail whose headers look human is then read for an out-of-office or a
- * challenge-response in its own words — unless a colleague forwarded it (their note is not automatic). A web form
- * sent from one of our own addresses without our loop header is a person's message, not our own loop.
+ * The headers' verdict (auto-class.ts). A web form sent from one of our own addresses without our loop header is a
+ * person's message, not our own loop.
  */
-function autoVerdict(mail: Email, outer: OuterMessage, policy: IntakePolicy, body: BodyMatcher): AutoVerdict {
+function headerVerdict(mail: Email, outer: OuterMessage, policy: IntakePolicy, body: BodyMatcher): AutoVerdict {
   const verdict = classifyAuto(mail, outer.from?.email ?? null, policy);
-  if (verdict.auto === 'own_loop' && firstHeader(mail, policy.loopHeader.toLowerCase()) === null && webFormOf(mail, body)) {
-    return { auto: 'human', reason: null };
-  }
-  if (verdict.auto !== 'human') return verdict;
+  const ownLoopByAddress = verdict.auto === 'own_loop' && firstHeader(mail, policy.loopHeader.toLowerCase()) === null;
+  return ownLoopByAddress && webFormOf(mail, body) ? { auto: 'human', reason: null } : verdict;
+}
+
+/**
+ * Mail whose headers look human, read for an out-of-office or a challenge-response in its own words. Never a
+ * colleague's mail (their note is not automatic), and never a mail that names a request or a breach with
+ * confidence: "In dringenden Fällen wenden Sie sich an …" in a person's signature must not drop their request.
+ */
+function bodyVerdict(
+  outer: OuterMessage, understood: ContentClassification, policy: IntakePolicy, body: BodyMatcher,
+): AutoVerdict | null {
   const from = outer.from?.email ?? null;
-  if (from !== null && isInternal(from, policy.orgDomains)) return verdict;
-  return autoByBody(withoutQuotedLines(outer.original.text), body) ?? verdict;
+  if ((from !== null && isInternal(from, policy.orgDomains)) || understood.confidence >= CONFIDENT) return null;
+  return autoByBody(withoutQuotedLines(outer.original.text), body);
 }
 
 function webFormOf(mail: Email, body: BodyMatcher): WebForm | null {
@@ -189,7 +203,8 @@ function requesterOf(author: Requester | null, policy: IntakePolicy): Requester 
 
 /** Our servers: MAIL_RECEIVING_HOSTS, else any host under our domains and our own addresses' domains. */
 function ownServers(policy: IntakePolicy) {
-  return { receivingHosts: policy.receivingHosts, domains: [...policy.orgDomains, ...policy.ownAddresses.map(domainOf)] };
+  const domains = [...policy.orgDomains, ...policy.ownAddresses.map(domainOf)];
+  return { receivingHosts: policy.receivingHosts, domains };
 }
 
 /** gdpr-rules §1: our first Received stamp, else …; an internal colleague's forward keeps the original date. */

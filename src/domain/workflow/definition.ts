@@ -19,6 +19,14 @@ const reminderSchema = z.object({
   overdue: z.boolean().default(false),
   unless: z.enum(['reply_drafted']).optional(),
   regimes: z.array(z.enum(REQUEST_REGIMES)).optional(),
+  /** Whether an unacknowledged reminder to the owner walks the `escalation:` path (only the late, urgent ones). */
+  escalate: z.boolean().default(false),
+});
+
+/** `4wh`: working hours of the organisation's calendar (requests); `4h`: every hour (breaches). */
+const escalationSchema = z.object({
+  to: z.enum(['triage', 'dpo', 'managers']),
+  after: z.string().regex(/^\d+(h|wh)$/, 'expected hours such as 4h (elapsed) or 4wh (working hours)'),
 });
 
 /** What a person fills in for an event: Slack builds the modal input, the CLI reads `--field name=value`. */
@@ -110,10 +118,7 @@ export const workflowSchema = z.object({
   states: z.record(z.string(), stateSchema),
   transitions: z.array(transitionSchema).min(1),
   reminders: z.array(reminderSchema).default([]),
-  escalation: z.array(z.object({
-    to: z.enum(['triage', 'dpo', 'managers']),
-    after: z.string().regex(/^\d+h$/, 'expected hours such as 4h'),
-  })).default([]),
+  escalation: z.array(escalationSchema).default([]),
 });
 
 export type WorkflowDefinition = z.infer<typeof workflowSchema>;
@@ -223,6 +228,18 @@ function reminderErrors(wf: WorkflowDefinition): string[] {
     if (r.overdue && hoursAfterDue < 0) errors.push(`reminders.${i} (${r.id}): an overdue reminder must fire at or after the deadline`);
     if (r.repeat && !r.overdue) errors.push(`reminders.${i} (${r.id}): only overdue reminders repeat`);
     if (wf.kind === 'breach' && unit === 'wd') errors.push(`reminders.${i} (${r.id}): breach clocks count elapsed time, not working days`);
+    if (r.escalate && !r.to.includes('owner')) {
+      errors.push(`reminders.${i} (${r.id}): only a reminder to the owner escalates`);
+    }
+  });
+  wf.escalation.forEach((step, i) => {
+    const working = step.after.endsWith('wh');
+    if (wf.kind === 'breach' && working) {
+      errors.push(`escalation.${i}: breach clocks count every hour: write ${step.after.replace('wh', 'h')}`);
+    }
+    if (wf.kind === 'request' && !working) {
+      errors.push(`escalation.${i}: request escalation counts working hours: write ${step.after.replace('h', 'wh')}`);
+    }
   });
   return errors;
 }
@@ -272,4 +289,9 @@ function offerErrors(wf: WorkflowDefinition): string[] {
     if (!wf.open) errors.push('open: an obligation workflow needs who may open it');
   } else if (wf.clock) errors.push(`clock: a ${wf.kind} workflow takes its clocks from the regimes`);
   return errors;
+}
+
+/** An escalation step's delay: hours and whether they are working hours (`4wh`) or every hour (`4h`). */
+export function parseEscalationDelay(after: string): { hours: number; working: boolean } {
+  return { hours: Number.parseInt(after, 10), working: after.endsWith('wh') };
 }

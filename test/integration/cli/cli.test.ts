@@ -106,18 +106,18 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const env = { DATABASE_URL: url, OUTBOX_DIR: out };
     const first = await cli(['demo'], env);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('Intake of 245 sample messages:');
-    expect(first.out).toMatch(/182\s+create request/); // typed requests and triage cases: no person's mail is ignored
-    expect(first.out).toMatch(/14\s+create breach/);
+    expect(first.out).toContain('Intake of 265 sample messages:');
+    expect(first.out).toMatch(/199\s+create request/); // typed requests and triage cases: no person's mail is ignored
+    expect(first.out).toMatch(/15\s+create breach/);
     expect(first.out).toMatch(/1\s+quarantine \(unparseable\)/);
     expect(first.out).not.toMatch(/not_a_request/);
     expect(first.out).toMatch(/DSR-2026-0010\s+access\s+received\s+gdpr\s+2026-04-02\s+in 22d/);
     expect(first.out).toMatch(/DSR-\d{4}-\d{4}\s+request\s+triage\s+gdpr\s+2026-03-\d\d\s+in \d+d/);
     expect(readdirSync(out).filter((f) => f.includes('acknowledgement')).length).toBeGreaterThan(40);
     const again = await cli(['demo'], env);
-    expect(again.out).toMatch(/245\s+ignore \(duplicate\)/);
-    expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(196);
-  });
+    expect(again.out).toMatch(/265\s+ignore \(duplicate\)/);
+    expect(JSON.parse((await cli(['cases', '--json'], env)).out)).toHaveLength(214);
+  }, 180_000); // 265 messages, twice, on a shared machine
 
   it('tick: --dry-run previews the reminders due at an instant and changes nothing; tick sends them once', async () => {
     // No Slack configured: Slack-bound messages go to the outbox folder (the file transport).
@@ -131,8 +131,8 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const preview = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out);
     expect(preview).toMatchObject({ dry_run: true, claimed: 5, delivered: 0 });
     expect(preview.messages).toEqual([
-      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
-      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'slack', to: 'user U0OWNER', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['owner-10wd', 'owner-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
+      { channel: 'mail', to: 'dpo@example.com', items: [{ case: 'DSR-2026-0001', clock: 'GDPR one month', rules: ['dpo-5wd', 'extend-or-not'], due: '2026-04-07', overdue: false }] },
     ]);
     expect(JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--dry-run', '--json'], env)).out).claimed).toBe(5); // nothing changed
     const real = JSON.parse((await cli(['tick', '--now', '2026-03-27T08:00:00Z', '--json'], env)).out);
@@ -169,6 +169,9 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     expect(view.deadlines[0]).toMatchObject({ regime: 'gdpr', due: '2026-04-07', rule: expect.stringContaining('Art. 12(3)') });
     expect(view.audit.map((e: { type: string }) => e.type)).toEqual(['CaseOpened', 'DeadlineComputed', 'MailQueued']);
     expect(show.out).not.toContain('Ada');
+    const text = (await cli(['case', 'show', 'dsr-2026-1'], env)).out; // the audit trail in words, its event type after
+    expect(text).toMatch(/#1 \S+ Case opened( by \S+| from the command line)?\. \[CaseOpened\]/);
+    expect(text).toMatch(/#2 \S+ Deadline computed.* \[DeadlineComputed\]/);
     expect((await cli(['case', 'show', 'DSR-2026-0001', '--private', '--json'], env)).out).toContain('Ada Example');
     expect((await cli(['case', 'show', 'DSR-2026-0042'], env))).toMatchObject({ code: 1, err: expect.stringContaining('no case DSR-2026-0042') });
 

@@ -15,7 +15,7 @@ import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import type { Desk } from '../../../src/main.ts';
 import { freshDatabase, testDatabases } from '../../support/databases.ts';
 import { testDesk, virtualClock } from '../../support/desk.ts';
-import { deliverLmtp, dovecotOrSkip, freshUser, listMailbox } from '../../support/dovecot.ts';
+import { appendImap, deliverLmtp, dovecotOrSkip, freshUser, listMailbox } from '../../support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { readFixture } from '../../unit/intake/intake-fixtures.ts';
 
@@ -196,6 +196,28 @@ describe.skipIf(!dovecot)('the DPO mailbox on Dovecot', () => {
     expect(all).toHaveLength(2); // the stranger's forged reference opened a case of its own…
     const other = all.find((x) => x.id !== c!.id)!;
     expect(await getLinks(desk().deps.database.db, other.id)).toEqual([{ number: c!.number, relation: 'possibly_related' }]); // …linked
+  });
+
+  it('does not send a mail again that an earlier attempt sent: the Sent folder is searched by its Message-ID', async () => {
+    await deliver('request-erasure-en');
+    await poller().runOnce();
+    const deps = desk().deps;
+    const smtp = desk().transports.mail!;
+    const slack = { send: async () => ({ ref: null }) };
+    // Attempt 1: the server accepted the mail and the provider filed it in Sent, then the reply was lost.
+    const lost = { send: async (row: Parameters<typeof smtp.send>[0]) => {
+      await smtp.send(row);
+      await appendImap(d, user, Buffer.from(sink.messages.at(-1)!.raw), 'Sent');
+      throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' });
+    } };
+    expect((await deliverOutbox(deps, { mail: lost, slack }, { owner: 'A' })).retried).toBe(1);
+    expect(sink.messages).toHaveLength(1);
+    clock.advance(3_600_000);
+    expect((await deliverOutbox(deps, { mail: smtp, slack }, { owner: 'B' })).sent).toBe(1);
+    expect(sink.messages).toHaveLength(1); // found in Sent: not sent again
+    const ack = (await listOutbox(deps.database.db)).find((r) => r.channel === 'mail')!;
+    expect(ack).toMatchObject({ state: 'sent', attempts: 2, transportRef: expect.stringContaining('found in the Sent folder') });
+    expect(await listMailbox(d, user, 'Sent')).toHaveLength(1);
   });
 
   it('matches a bounce of our acknowledgement back to its case as a delivery failure, and files sent copies', async () => {

@@ -1,7 +1,8 @@
 /**
  * A request's reminders through weeks of virtual time on SQLite and PostgreSQL: every default reminder fires once
  * at its instant; a restart, two concurrent sweeps, a 3-day downtime and an extension give exactly the expected
- * messages; closed and answered cases get nothing more; escalation when nobody acknowledges.
+ * messages; closed and answered cases get nothing more; escalation of the late reminders, in working hours, when
+ * nobody acknowledges.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listReminders } from '../../../src/adapters/db/reminder-repository.ts';
@@ -145,18 +146,27 @@ describe.each(testDatabases())('request reminders on $name', (tdb) => {
     ]);
   });
 
-  it('escalates an unacknowledged owner reminder: triage after 4 h, DPO after 8 h, managers after 24 h', async () => {
+  it('escalates only the reminders the definition marks, after working hours: none for -10wd/-5wd, holidays skipped', async () => {
     await openTaken();
     const r = recorder(clock);
-    await runUntil(desks, clock, '2026-03-21T09:00:00Z', r.transports); // nobody acknowledges owner-10wd
-    expect(r.log.filter((d) => d.kind === 'reminder').map((d) => [d.at, d.to, d.items[0]])).toEqual([
-      ['2026-03-20T08:00:00.000Z', 'user:U0OWNER', 'DSR-2026-0001:owner-10wd'],
-      ['2026-03-20T12:00:00.000Z', 'channel:triage', 'DSR-2026-0001:owner-10wd>triage'],
-      ['2026-03-20T16:00:00.000Z', 'user:U0DPO', 'DSR-2026-0001:owner-10wd>dpo'],
-      ['2026-03-20T16:00:00.000Z', 'mail:dpo@example.com', 'DSR-2026-0001:owner-10wd>dpo'],
-      ['2026-03-21T08:00:00.000Z', 'channel:managers', 'DSR-2026-0001:owner-10wd>managers'],
-      ['2026-03-21T08:00:00.000Z', 'mail:boss@example.com', 'DSR-2026-0001:owner-10wd>managers'],
+    await runUntil(desks, clock, '2026-04-07T16:00:00Z', r.transports); // nobody acknowledges anything
+    const steps = r.log.filter((d) => d.kind === 'reminder' && d.items.some((i) => i.includes('>')));
+    expect(steps.map((d) => [d.at, d.to, d.items.join(',')])).toEqual([
+      // owner-2wd, Wednesday 1 April 09:00 (CEST): triage +4 wh, DPO +8 wh, managers +16 wh (Thursday 17:00)
+      ['2026-04-01T11:00:00.000Z', 'channel:triage', 'DSR-2026-0001:owner-2wd>triage'],
+      ['2026-04-01T15:00:00.000Z', 'user:U0DPO', 'DSR-2026-0001:owner-2wd>dpo'],
+      ['2026-04-01T15:00:00.000Z', 'mail:dpo@example.com', 'DSR-2026-0001:owner-2wd>dpo'],
+      // owner-1wd, Thursday 2 April 09:00: the same, and the managers step skips Good Friday and Easter Monday
+      ['2026-04-02T11:00:00.000Z', 'channel:triage', 'DSR-2026-0001:owner-1wd>triage'],
+      ['2026-04-02T15:00:00.000Z', 'channel:managers', 'DSR-2026-0001:owner-2wd>managers'],
+      ['2026-04-02T15:00:00.000Z', 'mail:boss@example.com', 'DSR-2026-0001:owner-2wd>managers'],
+      ['2026-04-02T15:00:00.000Z', 'user:U0DPO', 'DSR-2026-0001:owner-1wd>dpo'],
+      ['2026-04-02T15:00:00.000Z', 'mail:dpo@example.com', 'DSR-2026-0001:owner-1wd>dpo'],
+      ['2026-04-07T15:00:00.000Z', 'channel:managers', 'DSR-2026-0001:owner-1wd>managers'],
+      ['2026-04-07T15:00:00.000Z', 'mail:boss@example.com', 'DSR-2026-0001:owner-1wd>managers'],
     ]);
+    const managers = r.log.find((d) => d.to === 'mail:boss@example.com')!;
+    expect(String(managers.row.payload.text)).toContain('Nobody has acknowledged the reminder yet.');
   });
 
   it('suppresses reminders while the clock is paused and for a withdrawn case; snooze stays before the deadline', async () => {

@@ -9,7 +9,7 @@ import { expect, vi } from 'vitest';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/slack-app.ts';
 import { createSlackClient, createSlackTransport } from '../../../src/adapters/slack/slack-transport.ts';
-import { deliverOutbox, type DeliveryReport } from '../../../src/app/deliver-outbox.ts';
+import { drainOutbox, type DeliveryReport } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import type { Case } from '../../../src/domain/case.ts';
 import type { Desk } from '../../../src/main.ts';
@@ -158,12 +158,7 @@ export async function submit(h: Harness, user: string, view: Record<string, any>
 /** Delivers the outbox through the real Slack transport (mail through the desk's own transport). */
 export async function deliver(h: Harness): Promise<DeliveryReport> {
   const slack = createSlackTransport(createSlackClient(h.desk.deps.config.slack!), h.desk.deps);
-  const total: DeliveryReport = { sent: 0, retried: 0, failed: 0 };
-  for (;;) {
-    const r = await deliverOutbox(h.desk.deps, { ...h.desk.transports, slack }, { owner: 'test' });
-    for (const k of ['sent', 'retried', 'failed'] as const) total[k] += r[k];
-    if (r.sent + r.retried + r.failed === 0) return total;
-  }
+  return drainOutbox(h.desk.deps, { ...h.desk.transports, slack }, { owner: 'test' });
 }
 
 export async function mailsTo(h: Harness, caseId: string) {

@@ -90,8 +90,11 @@ describe('Slack transport (triage channel, DMs, retries)', () => {
     expect((await listOutbox(db(), { caseId: c2.id })).find((r) => r.kind === 'case-opened')).toMatchObject({ state: 'pending', lastError: 'HTTP 503' });
   });
 
-  it('reminders: a DM to a user, a message to the managers channel, with Acknowledge and Snooze', async () => {
-    const items = [{ caseNumber: 'DSR-2026-0001', kind: 'request', state: 'in_progress', regime: 'gdpr', due: '2026-04-07', overdue: false, rules: ['owner-5wd'] }];
+  it('reminders: a DM to a user, a message to the managers channel, with one action per item, Acknowledge and Snooze', async () => {
+    const items = [{
+      caseNumber: 'DSR-2026-0001', kind: 'request', state: 'in_progress', regime: 'gdpr', clock: 'GDPR one month', due: 'Tue 7 Apr 2026',
+      what: 'The answer to the data subject is due in 5 working days.', action: 'reply', overdue: false, rules: ['owner-5wd'],
+    }];
     await db().transaction().execute((trx) => enqueue(trx, [
       { id: 'rem-1', caseId: null, channel: 'slack', kind: 'reminder', idempotencyKey: 'rem-1', notBefore: h.clock(), payload: { to: { user: USERS.agent2 }, items, reminderIds: ['r-1', 'r-2'] } },
       { id: 'rem-2', caseId: null, channel: 'slack', kind: 'reminder', idempotencyKey: 'rem-2', notBefore: h.clock(), payload: { to: { channel: 'managers' }, items: [{ ...items[0], overdue: true }], reminderIds: ['r-3'] } },
@@ -104,6 +107,9 @@ describe('Slack transport (triage channel, DMs, retries)', () => {
     expect(dmText).toContain('"action_id":"reminder_snooze"');
     expect(dmText).toContain(JSON.stringify(JSON.stringify(['r-1', 'r-2'])).slice(1, -1));
     const managers = h.fake.of('chat.postMessage', (m) => m.params.channel === MANAGERS).at(-1)!;
-    expect(JSON.stringify(managers.params.blocks)).toContain('OVERDUE');
+    const managersText = JSON.stringify(managers.params.blocks);
+    expect(managersText).toContain('*DSR-2026-0001* · GDPR one month: *overdue* — was due Tue 7 Apr 2026');
+    expect(managersText).toContain('"action_id":"case_reply"');
+    expect(managersText).not.toContain('owner-5wd');
   });
 });

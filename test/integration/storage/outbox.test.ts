@@ -115,9 +115,13 @@ describe.each(testDatabases())('outbox on $name', (tdb) => {
   it('a row held by a crashed deliverer is taken over when its lease runs out, and sent once', async () => {
     await seed(1);
     const deps = desks[0]!.deps;
-    const crashed: Transport = { send: () => new Promise(() => {}) }; // never confirms: the process "died"
+    // Never confirms: the process "died" mid-send. Wait for the send itself (the row is claimed by then), not for a
+    // turn of the event loop: on PostgreSQL the claim takes several round trips, and B must not run before it.
+    let inSend!: () => void;
+    const claimed = new Promise<void>((resolve) => { inSend = resolve; });
+    const crashed: Transport = { send: () => { inSend(); return new Promise(() => {}); } };
     void deliverOutbox(deps, { slack: crashed }, { owner: 'A', leaseMs: 60_000 });
-    await new Promise((r) => setImmediate(r));
+    await claimed;
     const t = recordingTransport();
     expect((await deliverOutbox(desks[1]!.deps, { slack: t.transport }, { owner: 'B', leaseMs: 60_000 })).sent).toBe(0);
     clock.advance(60_000);

@@ -29,6 +29,19 @@ describe('automatic mail recognised by its words', () => {
   it('a person mentioning an office is a person', () => {
     expect(autoByBody('I was in your office last week; please delete my data.', M)).toBeNull();
   });
+
+  it("never takes a person's request for an out-of-office because of words in their signature", async () => {
+    const raw = new TextEncoder().encode([
+      'From: Karl Berg <karl.berg@example.test>', 'To: dpo@example.com', 'Subject: Löschung', 'Message-ID: <sig@example.test>',
+      'Date: Mon, 2 Mar 2026 09:00:00 +0100', '', 'Bitte löschen Sie mein Kundenkonto.', '',
+      'Karl Berg', 'In dringenden Fällen wenden Sie sich an mein Sekretariat.', '',
+    ].join('\r\n'));
+    const r = await understandMessage(raw, corpusPolicy(), DELIVERED_AT);
+    expect(r.ok && { auto: r.value.auto, types: r.value.requestTypes }).toEqual({ auto: 'human', types: ['erasure'] });
+    const away = new TextEncoder().encode(new TextDecoder().decode(raw).replace('Bitte löschen Sie mein Kundenkonto.', 'Ich bin bis Freitag nicht im Büro.').replace('Subject: Löschung', 'Subject: Abwesend'));
+    const o = await understandMessage(away, corpusPolicy(), DELIVERED_AT);
+    expect(o.ok && { auto: o.value.auto, requester: o.value.requester }).toEqual({ auto: 'out_of_office', requester: null });
+  });
 });
 
 describe('web-form fields', () => {

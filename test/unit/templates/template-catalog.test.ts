@@ -1,3 +1,5 @@
+import { loadWorkflows } from '../../../src/adapters/workflows/load-workflows.ts';
+import { templatesOf } from '../../../src/domain/workflow/definition.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +14,12 @@ describe('template catalog', () => {
     expect(Object.keys(templateCatalog).sort()).toEqual([...TEMPLATE_NAMES].sort());
   });
 
-  it('ships a template file for every name in every language, and nothing else', () => {
-    const expected = LANGUAGES.flatMap((lang) => TEMPLATE_NAMES.map((name) => `${lang}/${name}.hbs`)).sort();
+  it('ships a template file for every name (the catalog\'s and the definitions\') in every language, and nothing else', () => {
+    const root = join(TEMPLATE_DIR, '..', '..');
+    const defined = loadWorkflows(join(root, 'workflows'), join(root, 'templates')).list()
+      .flatMap((wf) => wf.transitions.flatMap((t) => templatesOf(t)));
+    const names = [...new Set([...TEMPLATE_NAMES, ...defined])];
+    const expected = LANGUAGES.flatMap((lang) => names.map((name) => `${lang}/${name}.hbs`)).sort();
     const languageDirs = readdirSync(TEMPLATE_DIR, { withFileTypes: true }).filter((entry) => entry.isDirectory());
     const actual = languageDirs.flatMap((dir) => readdirSync(join(TEMPLATE_DIR, dir.name)).map((file) => `${dir.name}/${file}`));
     expect(languageDirs.map((dir) => dir.name).sort()).toEqual([...LANGUAGES].sort());
@@ -22,7 +28,7 @@ describe('template catalog', () => {
 
   it('never uses triple-stash output in a template (it would bypass HTML escaping)', () => {
     for (const lang of LANGUAGES) {
-      for (const name of TEMPLATE_NAMES) {
+      for (const name of readdirSync(join(TEMPLATE_DIR, lang)).map((f) => f.replace(/\.hbs$/, ''))) {
         expect(readFileSync(join(TEMPLATE_DIR, lang, `${name}.hbs`), 'utf8'), `${lang}/${name}`).not.toContain('{{{');
       }
     }

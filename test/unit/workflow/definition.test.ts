@@ -48,6 +48,24 @@ describe('checkWorkflow names what is wrong', () => {
     ]);
   });
 
+  it('escalation: only owner reminders escalate; requests count working hours (wh), breaches every hour (h)', () => {
+    const request = requestYaml();
+    request.reminders.find((r: { id: string }) => r.id === 'dpo-at-deadline').escalate = true;
+    request.escalation[0].after = '4h';
+    const breach = parse(readFileSync(new URL('../../../workflows/breach.yaml', import.meta.url), 'utf8'));
+    breach.escalation[1].after = '2wh';
+    expect([checkWorkflow('request.yaml', request, all), checkWorkflow('breach.yaml', breach, all)].flatMap((r) => (r.ok ? [] : r.errors))).toEqual([
+      'request.yaml: reminders.5 (dpo-at-deadline): only a reminder to the owner escalates',
+      'request.yaml: escalation.0: request escalation counts working hours: write 4wh',
+      'breach.yaml: escalation.1: breach clocks count every hour: write 2h',
+    ]);
+  });
+
+  it('the shipped request workflow escalates only the last reminders before the due date and the overdue one', () => {
+    const r = checkWorkflow('request.yaml', requestYaml(), all);
+    expect(r.ok && r.workflow.reminders.filter((x) => x.escalate).map((x) => x.id)).toEqual(['owner-2wd', 'owner-1wd', 'overdue-daily']);
+  });
+
   it('reports schema errors with their path', () => {
     const wf = requestYaml();
     wf.transitions[0].roles = ['janitor'];

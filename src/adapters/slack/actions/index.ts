@@ -62,7 +62,7 @@ export function register(app: App, ctx: SlackContext): void {
     const allowed = await caseFor(ctx.deps, p.value, p.actor, () => ({ action: 'details' }));
     if (!allowed.ok) return io.reply(ephemeral(`${allowed.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${allowed.message}`));
     const d = await caseDetails(ctx.deps, p.value);
-    if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now()));
+    if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now(), d.intake));
   });
 
   // The reply picker: the details skeleton follows the chosen reply.

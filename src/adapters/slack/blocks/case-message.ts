@@ -4,6 +4,7 @@
  * channel, so nothing here may identify the data subject or repeat what they wrote.
  */
 import { ACTION } from '../action-ids.ts';
+import { eventSentence } from '../../../app/event-words.ts';
 import { button, context, factsLine, section, sections, type CaseFacts } from './case-facts.ts';
 
 export interface SlackMessage {
@@ -49,14 +50,6 @@ export function stubMessage(f: Pick<CaseFacts, 'number' | 'state'>): SlackMessag
   return { text, blocks: [context(`~${f.number}~ · closed (${f.state.replace(/_/g, ' ')})`)] };
 }
 
-/** The desk's own steps in words; a workflow event brings its own words (`done` in its definition). */
-const EVENT_TEXT: Record<string, string> = {
-  OwnerAssigned: 'Owner changed',
-  NoteAdded: 'A private note was added',
-  Escalated: 'Escalated to the DPO',
-  DeadlineOverridden: 'The clock was recomputed (deadline override)',
-};
-
 const by = (who: unknown) => (typeof who !== 'string' || who === 'system' ? ''
   : /^[UW][A-Z0-9]+$/.test(who) ? ` by <@${who}>` : who === 'cli' ? ' from the command line' : ` by ${who}`);
 
@@ -77,9 +70,11 @@ const KIND_TEXT: Record<string, string> = {
 
 /** A line in the case's thread for one outbox notice. */
 export function threadLine(kind: string, payload: Record<string, unknown>, f: CaseFacts, zone: string, now: Date): SlackMessage {
-  const event = typeof payload.done === 'string' ? capital(payload.done)
-    : typeof payload.event === 'string' ? EVENT_TEXT[payload.event] ?? capital(payload.event.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()) : null;
-  const head = KIND_TEXT[kind] ?? `${event ?? 'Updated'}${by(payload.by)}.${mailLine(payload)}`;
+  const who = typeof payload.by === 'string' ? payload.by : null;
+  // A workflow event brings its own words (`done` in its definition); the desk's own steps have theirs.
+  const said = typeof payload.done === 'string' ? `${capital(payload.done)}${by(payload.by)}.`
+    : typeof payload.event === 'string' ? eventSentence(payload.event, who) : 'Updated.';
+  const head = KIND_TEXT[kind] ?? `${said}${mailLine(payload)}`;
   const text = `${head}\n${factsLine(f, zone, now)}`;
   return { text: text.replace(/\*/g, ''), blocks: [section(text)] };
 }
@@ -101,29 +96,48 @@ export interface ReminderItemPayload {
   caseNumber: string;
   kind: string;
   state: string;
-  regime?: string | null;
+  /** The clock's name ("GDPR one month"), that clock's date, what is due (see domain/reminder-words.ts). */
+  clock?: string;
   due?: string | null;
-  dueAt?: string | null;
+  what?: string;
   overdue?: boolean;
-  rules?: string[];
-  rule?: string;
+  action?: string;
 }
 
-/** One message listing a recipient's reminder items, with Acknowledge / Snooze (value: the reminder ids). */
+/** The one button of an item: what the reminder asks for (an extension is the request workflow's event). */
+const ITEM_ACTION: Record<string, [string, string, string?]> = {
+  reply: [ACTION.reply, 'Reply'],
+  extend: [ACTION.event, 'Extend…', 'ExtensionRequested'],
+  details: [ACTION.details, 'Open case'],
+  take: [ACTION.take, 'Take'],
+};
+
+/** One line of a reminder: the case, its clock and that clock's date, then what is due. */
+export function reminderLine(i: ReminderItemPayload): string {
+  const due = i.overdue ? `*overdue* — was due ${i.due ?? '—'}` : `due ${i.due ?? '—'}`;
+  return `*${i.caseNumber}* · ${i.clock ?? 'deadline'}: ${due}\n${i.what ?? 'This case needs attention.'}`;
+}
+
+/**
+ * One message listing a recipient's reminder items, each with its one action button (Reply, Extend…, Open case or
+ * Take), then Acknowledge / Snooze for the whole message (value: the reminder ids).
+ */
 export function reminderMessage(items: readonly ReminderItemPayload[], reminderIds: readonly string[], outboxId: string): SlackMessage {
-  const lines = items.slice(0, 40).map((i) => {
-    const due = i.due ?? i.dueAt ?? '—';
-    const rules = i.rules?.join(', ') ?? i.rule ?? '';
-    return `• *${i.caseNumber}* · ${i.kind} · ${i.state.replace(/_/g, ' ')} · due ${due}${i.overdue ? ' · *OVERDUE*' : ''}${rules ? ` · _${rules}_` : ''}`;
-  });
-  if (items.length > 40) lines.push(`…and ${items.length - 40} more`);
+  const shown = items.slice(0, 40);
   const ids = JSON.stringify(reminderIds);
   // A button value holds at most 2,000 characters: past that, the handler finds the ids through the outbox row.
   const value = ids.length <= 2000 ? ids : JSON.stringify({ outbox: outboxId });
   const head = `:alarm_clock: ${items.length === 1 ? 'Reminder' : `${items.length} reminders`}`;
+  const itemBlocks = shown.map((i) => {
+    const [actionId, label, event] = ITEM_ACTION[i.action ?? 'details'] ?? ITEM_ACTION.details!;
+    const text = `${i.overdue ? ':red_circle: ' : ''}${reminderLine(i)}`;
+    return { ...section(text), accessory: button(actionId, label, event ? `${i.caseNumber}|${event}` : i.caseNumber) };
+  });
+  const more = items.length > 40 ? [context(`…and ${items.length - 40} more (\`/dpo list overdue\`).`)] : [];
+  const text = [head, ...items.map((i) => reminderLine(i).replace(/\*/g, '').replace('\n', ' — '))].join('\n');
   return {
-    text: `${head}: ${items.map((i) => i.caseNumber).join(', ')}`,
-    blocks: [...sections([head, ...lines]), {
+    text: text.slice(0, 3000),
+    blocks: [section(head), ...itemBlocks, ...more, {
       type: 'actions', elements: [button(ACTION.reminderAck, 'Acknowledge', value, 'primary'), button(ACTION.reminderSnooze, 'Snooze', value)],
     }],
   };

@@ -8,6 +8,7 @@ import { REQUEST_REGIMES, REQUEST_TYPES, LANGUAGES } from '../../../domain/vocab
 import type { CaseNote } from '../../db/note-repository.ts';
 import { VIEW } from '../action-ids.ts';
 import { context, dueText, factsLine, factsOf, plain, section } from './case-facts.ts';
+import { intakeLine, type IntakeReading } from '../../../app/intake-reading.ts';
 
 /** What a modal remembers between opening and submission. */
 export interface ModalMeta {
@@ -83,7 +84,9 @@ export function breachModal(o: { now: Date; meta: ModalMeta }) {
 }
 
 /** The data subject's details and the private notes: only ever in a modal, after the role check. */
-export function detailsModal(c: Case, p: CasePrivate | null, notes: readonly CaseNote[], zone: string, now: Date) {
+export function detailsModal(
+  c: Case, p: CasePrivate | null, notes: readonly CaseNote[], zone: string, now: Date, intake: IntakeReading | null = null,
+) {
   const who = p?.redactedAt ? '_redacted_' : [
     `*Name:* ${p?.requesterName ?? '—'}`, `*E-mail:* ${p?.requesterEmail ?? '—'}${p?.requesterVerified ? ' (verified)' : ' (unverified)'}`,
     `*Address:* ${p?.requesterAddress ?? '—'}`, `*Subject:* ${p?.subject ?? '—'}`,
@@ -93,6 +96,7 @@ export function detailsModal(c: Case, p: CasePrivate | null, notes: readonly Cas
     private_metadata: JSON.stringify({ caseNumber: c.number }),
     blocks: [
       section(factsLine(factsOf(c), zone, now)),
+      ...(intake ? [section(`*Intake:* ${intakeLine(intake)}`)] : []),
       section(who),
       section(`*What they wrote:*\n${p?.redactedAt ? '_redacted_' : (p?.content ?? '—').slice(0, 2800)}`),
       section(`*Notes:*\n${notes.length ? notes.map((n) => `• <@${n.author}>: ${n.text}`).join('\n').slice(0, 2900) : '—'}`),

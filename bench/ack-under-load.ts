@@ -1,0 +1,290 @@
+/**
+ * bench/ack-under-load: does the desk still acknowledge Slack at once while it works? `/dpo list` ack latency and
+ * the desk's event-loop delay while the same process ingests a mail backlog and while it sweeps a burst of due
+ * reminders, beside the idle figures of the same run (the baseline). Targets (issue 13): p99 under load ≤ 1.5×
+ * idle, max < 500 ms, 0 mails quarantined.
+ *
+ * - The desk: one child process running what `dpo-desk start` runs (src/main.ts `startDesk`): the IMAP poller on a
+ *   private Dovecot, the outbox deliverer, the bree scheduler, the Bolt app over HTTP — on one SQLite file. The
+ *   fake Slack Web API runs in a second child; the load generator is this process.
+ * - Load: signed `/dpo list` requests at a fixed rate (open loop, BENCH_ACK_INTERVAL_MS, default 25 ms): a stalled
+ *   event loop shows as late acks instead of fewer requests. Latency = request sent → ack (HTTP response) received.
+ * - Phases: idle (BENCH_ACK_IDLE_REQUESTS, default 400); intake of BENCH_ACK_MAILS (default 2,000) request mails,
+ *   APPENDed to a side folder beforehand and moved into INBOX at once (a backlog), until every one is settled;
+ *   a sweep of BENCH_ACK_REMINDERS (default 50,000) due reminders, seeded beforehand and made due at once, until
+ *   none is left. The event-loop delay is measured in the desk (perf_hooks monitorEventLoopDelay) per phase.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ImapFlow } from 'imapflow';
+import { envInt, fixed, int, seconds, table } from './lib.ts';
+
+const SECRET = 'bench-signing-secret-0123456789';
+const FAR_FUTURE = Date.UTC(2100, 0, 1);
+
+// ── The desk (child process) ───────────────────────────────────────────────────────────────────────────────────
+
+async function serveDesk(): Promise<void> {
+  const { testDesk } = await import('../test/support/desk.ts');
+  const { startDesk } = await import('../src/main.ts');
+  const { openCase } = await import('../src/app/open-case.ts');
+  const { sql } = await import('kysely');
+  const env = JSON.parse(process.env.BENCH_DESK_ENV!) as Record<string, string>;
+  const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random });
+  await desk.migrate();
+  const db = desk.deps.database.db;
+  const now = Date.now();
+  for (let i = 0; i < 200; i++) {
+    await openCase(desk.deps, {
+      kind: 'request', requestTypes: ['access'], channel: 'mail', receivedAt: new Date(now - (i % 20) * 86_400_000),
+      requester: { email: `p${i}@example.test`, name: `Person ${i}`, verified: true }, content: 'bench', actor: { id: 'system', role: 'system' },
+    }, new Date(now - (i % 20) * 86_400_000));
+  }
+  const running = await startDesk(desk, {
+    owner: 'bench', sweepEvery: '30s',
+    slack: { listen: { port: 0, host: '127.0.0.1' }, clientOptions: { retryConfig: { retries: 0 } } },
+  });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const stats = () => {
+    const s = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+    loop.reset();
+    return s;
+  };
+  const count = async (q: string) => Number((await sql.raw<{ n: number }>(q).execute(db)).rows[0]!.n);
+  const waitFor = async (done: () => Promise<boolean>) => {
+    while (!(await done())) await new Promise((r) => setTimeout(r, 250));
+  };
+  say(`READY ${running.slack!.port}`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const [cmd, arg] = line.split(' ');
+    if (cmd === 'reset') { stats(); say('OK'); }
+    if (cmd === 'stats') say(`STATS ${JSON.stringify(stats())}`);
+    if (cmd === 'intake') {
+      const n = Number(arg);
+      const t = performance.now();
+      await waitFor(async () => (await count(`select count(*) as n from inbox_messages where state != 'received' and moved_to is not null`)) >= n);
+      const ms = performance.now() - t;
+      say(`DONE ${JSON.stringify({ ms, loop: stats(), cases: await count('select count(*) as n from cases') - 200,
+        quarantined: await count(`select count(*) as n from inbox_messages where state = 'quarantined'`) })}`);
+    }
+    if (cmd === 'seed-sweep') {
+      // Copies of the cases' planned reminders (distinct occurrence keys), parked far in the future until the phase.
+      await sql.raw(`insert into reminders (id, case_id, rule_id, occurrence, recipients, fire_at, state, pending, outcome,
+          snoozed_until, acknowledged_by, acknowledged_at, sent_at, created_at)
+        with recursive n(x) as (select 1 union all select x + 1 from n where x < 1000)
+        select 'bench-' || n.x || '-' || r.id, r.case_id, r.rule_id, 'b' || n.x || ':' || r.occurrence, r.recipients,
+          ${FAR_FUTURE}, 'planned', 0, null, null, null, null, null, r.created_at
+        from reminders r cross join n where r.state = 'planned' and r.id not like 'bench-%' limit ${Number(arg)}`).execute(db);
+      say(`SEEDED ${await count(`select count(*) as n from reminders where id like 'bench-%'`)}`);
+    }
+    if (cmd === 'sweep') {
+      await sql.raw(`update reminders set fire_at = ${Date.now()} where id like 'bench-%'`).execute(db);
+      stats();
+      const t = performance.now();
+      say('STARTED');
+      void running.scheduler.bree.run('sweep');
+      await waitFor(async () => (await count(`select count(*) as n from reminders where id like 'bench-%' and state = 'planned'`)) === 0);
+      say(`DONE ${JSON.stringify({ ms: performance.now() - t, loop: stats() })}`);
+    }
+    if (cmd === 'stop') break;
+  }
+  await running.stop();
+  await desk.close();
+  process.exit(0);
+}
+
+async function serveFake(): Promise<void> {
+  const { FakeSlack } = await import('../test/support/fake-slack.ts');
+  const fake = await new FakeSlack().start();
+  console.log(`READY ${fake.apiUrl} ${fake.responseUrl('bench')}`);
+  await new Promise<void>((r) => { process.stdin.on('end', r); process.stdin.resume(); process.once('SIGTERM', r); });
+  await fake.stop();
+  process.exit(0);
+}
+
+// ── The load generator (this process) ─────────────────────────────────────────────────────────────────────────
+
+interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: string[] }
+
+async function startChild(role: 'fake' | 'desk', env: Record<string, string> = {}): Promise<Child> {
+  const prof = role === 'desk' && process.env.BENCH_ACK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ACK_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), `--serve=${role}`], {
+    stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+  });
+  const rl: Interface = createInterface({ input: proc.stdout! });
+  const lines = rl[Symbol.asyncIterator]();
+  const ready = await expectLine({ proc, lines }, 'READY');
+  return { proc, lines, ready: ready.split(' ') };
+}
+
+async function expectLine(c: Pick<Child, 'lines'> & { proc: ChildProcess }, prefix: string): Promise<string> {
+  for (;;) {
+    const r = await c.lines.next();
+    if (r.done) throw new Error(`the child exited before "${prefix}"`);
+    if (r.value.startsWith(`${prefix} `) || r.value === prefix) return r.value.slice(prefix.length + 1);
+  }
+}
+
+function tell(c: Child, line: string): void {
+  c.proc.stdin!.write(`${line}\n`);
+}
+
+/** Open-loop load: one signed /dpo list every `intervalMs` until `until` resolves (or `n` requests). */
+async function load(port: number, responseUrl: string, intervalMs: number, until: Promise<unknown> | number): Promise<{ ms: number[]; errors: number }> {
+  const { signedHeaders } = await import('../test/support/fake-slack.ts');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const body = new URLSearchParams({
+    token: 't', team_id: 'T0001', channel_id: 'C0TRIAGE', user_id: 'U0AGENT', command: '/dpo', text: 'list',
+    response_url: responseUrl, trigger_id: '1.2.bench', api_app_id: 'A0BENCH',
+  }).toString();
+  const ms: number[] = [];
+  let errors = 0;
+  let stop = false;
+  if (typeof until !== 'number') void until.then(() => { stop = true; });
+  const pending: Promise<void>[] = [];
+  const one = () => new Promise<void>((resolve) => {
+    const headers = { ...signedHeaders(SECRET, body), 'content-length': String(Buffer.byteLength(body)) };
+    const t = performance.now();
+    const req = http.request({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => { ms.push(performance.now() - t); if (res.statusCode !== 200) errors++; resolve(); });
+    });
+    req.on('error', () => { errors++; resolve(); });
+    req.end(body);
+  });
+  const t0 = performance.now();
+  for (let k = 0; !stop && (typeof until !== 'number' || k < until); k++) {
+    const wait = t0 + k * intervalMs - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(one());
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  return { ms, errors };
+}
+
+/** The backlog: request mails APPENDed to a side folder (seeding, not measured), moved into INBOX in one command. */
+async function seedBacklog(server: { host: string; imapPort: number; password: string }, user: string, n: number) {
+  const { generateMessages, loadTemplates } = await import('./ingest.ts');
+  const client = new ImapFlow({ host: server.host, port: server.imapPort, secure: false, auth: { user, pass: server.password }, logger: false });
+  client.on('error', () => {});
+  await client.connect();
+  await client.mailboxCreate('Backlog').catch(() => {});
+  for (const m of generateMessages(n, loadTemplates())) await client.append('Backlog', m.raw, [], m.receivedAt);
+  return {
+    async release() {
+      await client.mailboxOpen('Backlog');
+      await client.messageMove('1:*', 'INBOX');
+      await client.logout().catch(() => client.close());
+    },
+  };
+}
+
+interface Phase { label: string; ms: number[]; errors: number; loop: { p50: number; p99: number; max: number }; work: string }
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+export async function run(): Promise<void> {
+  const mails = envInt('BENCH_ACK_MAILS', 2_000);
+  const reminders = envInt('BENCH_ACK_REMINDERS', 50_000);
+  const idleRequests = envInt('BENCH_ACK_IDLE_REQUESTS', 400);
+  const interval = envInt('BENCH_ACK_INTERVAL_MS', 25);
+  const { findDovecotBinary, freshUser, startDovecot } = await import('../test/support/dovecot.ts');
+  if (!findDovecotBinary()) {
+    console.log('ack-under-load: skipped — Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)');
+    return;
+  }
+  console.log(`ack-under-load: signed /dpo list every ${interval} ms (open loop) to one desk process (startDesk, SQLite, `
+    + `Dovecot, fake Slack): idle, then ingesting ${int(mails)} mails, then sweeping ${int(reminders)} due reminders`);
+  const dir = mkdtempSync(join(tmpdir(), 'dpo-desk-bench-ack-'));
+  const dovecot = await startDovecot();
+  const children: Child[] = [];
+  try {
+    const user = freshUser('ack');
+    const backlog = await seedBacklog(dovecot, user, mails);
+    const fake = await startChild('fake');
+    children.push(fake);
+    const [apiUrl, responseUrl] = fake.ready as [string, string];
+    const desk = await startChild('desk', { BENCH_DESK_ENV: JSON.stringify({
+      DATABASE_URL: `sqlite:${join(dir, 'desk.sqlite')}`, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: apiUrl, SLACK_TRIAGE_CHANNEL: 'C0TRIAGE', SLACK_AGENTS: 'U0AGENT', SLACK_DPOS: 'U0DPO',
+      IMAP_HOST: dovecot.host, IMAP_PORT: String(dovecot.imapPort), IMAP_SECURE: 'false', IMAP_USER: user,
+      IMAP_PASSWORD: dovecot.password, MAIL_SIGNING_SECRET: 'bench-signing-secret-1', MAIL_RECEIVING_HOSTS: 'mx.example.com',
+      MAIL_FROM: 'privacy@example.com', LOG_LEVEL: 'silent',
+    }) });
+    children.push(desk);
+    const port = Number(desk.ready[0]);
+    await load(port, responseUrl, interval, Math.min(200, idleRequests)); // warm-up: JIT, pools, auth.test
+    const phases: Phase[] = [];
+
+    tell(desk, 'reset');
+    await expectLine(desk, 'OK');
+    const idle = await load(port, responseUrl, interval, idleRequests);
+    tell(desk, 'stats');
+    phases.push({ label: 'idle', ...idle, loop: JSON.parse(await expectLine(desk, 'STATS')), work: '' });
+
+    tell(desk, 'reset');
+    await expectLine(desk, 'OK');
+    tell(desk, `intake ${mails}`);
+    const intakeDone = expectLine(desk, 'DONE').then((l) => JSON.parse(l) as { ms: number; loop: Phase['loop']; cases: number; quarantined: number });
+    await backlog.release();
+    const intake = await load(port, responseUrl, interval, intakeDone);
+    const i = await intakeDone;
+    phases.push({ label: `intake of ${int(mails)} mails`, ...intake, loop: i.loop,
+      work: `${int(i.cases)} cases in ${seconds(i.ms)}, ${i.quarantined} quarantined` });
+
+    tell(desk, `seed-sweep ${reminders}`);
+    const seeded = Number(await expectLine(desk, 'SEEDED'));
+    tell(desk, 'sweep');
+    await expectLine(desk, 'STARTED');
+    const sweepDone = expectLine(desk, 'DONE').then((l) => JSON.parse(l) as { ms: number; loop: Phase['loop'] });
+    const sweep = await load(port, responseUrl, interval, sweepDone);
+    const s = await sweepDone;
+    phases.push({ label: `sweep of ${int(seeded)} reminders`, ...sweep, loop: s.loop, work: `swept in ${seconds(s.ms)}` });
+    tell(desk, 'stop');
+    report(phases, i.quarantined);
+  } finally {
+    for (const c of children.reverse()) {
+      const exited = new Promise<void>((r) => { if (c.proc.exitCode !== null) r(); else c.proc.once('exit', () => r()); });
+      c.proc.stdin!.end();
+      const t = setTimeout(() => c.proc.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(t);
+    }
+    await dovecot.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dovecot.dir, { recursive: true, force: true });
+  }
+}
+
+function report(phases: Phase[], quarantined: number): void {
+  const ms = (n: number) => `${fixed(n, 1)} ms`;
+  const rows = phases.map((p) => {
+    const s = [...p.ms].sort((a, b) => a - b);
+    return { p, p50: pct(s, 50), p99: pct(s, 99), max: s[s.length - 1] ?? NaN };
+  });
+  console.log(table([
+    ['phase', 'acks', 'ack p50', 'ack p99', 'ack max', 'loop p50', 'loop p99', 'loop max', 'work'],
+    ...rows.map((r) => [r.p.label, int(r.p.ms.length), ms(r.p50), ms(r.p99), ms(r.max), ms(r.p.loop.p50), ms(r.p.loop.p99), ms(r.p.loop.max), r.p.work]),
+  ]));
+  const idle = rows[0]!;
+  const worst = Math.max(...rows.slice(1).map((r) => r.max));
+  const errors = phases.reduce((a, p) => a + p.errors, 0);
+  console.log(`  p99 under load / idle: ${rows.slice(1).map((r) => `×${fixed(r.p99 / idle.p99, 2)} (${r.p.label.split(' ')[0]})`).join(', ')}`
+    + ` — target ≤ ×1.5; max under load ${ms(worst)} — target < 500 ms; ${quarantined} quarantined — target 0`
+    + `${errors ? `; ${errors} requests not answered 200` : '; every request acked with 200'}`);
+}
+
+const serveArg = process.argv.find((a) => a.startsWith('--serve='));
+if (serveArg && process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (serveArg === '--serve=desk') await serveDesk();
+  else await serveFake();
+}
