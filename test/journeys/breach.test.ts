@@ -98,7 +98,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
           mailsTo('dpo@example.com')
             .map((m) => m.parsed.text)
             .join(),
-        ).toContain(`${c.number} (breach, reported`),
+        ).toContain(`${c.number} ·`),
       );
 
       // Hour 2: the DPO assesses, with the facts of Art. 33(3).
@@ -229,7 +229,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
       await sweepReminders(h.desk.deps, h.clock());
       await deliver(h);
       await eventually(() =>
-        expect(mailsTo('dpo@example.com').some((m) => m.parsed.text?.includes(`${c.number} (breach, reported`))).toBe(
+        expect(mailsTo('dpo@example.com').some((m) => m.parsed.text?.includes(`${c.number} ·`))).toBe(
           true,
         ),
       );
