@@ -88,11 +88,21 @@ const schema = z.object({
   WORKING_HOURS: z.string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/, 'expected HH:MM-HH:MM such as 09:00-17:00')
     .refine((s) => s.slice(0, 5) < s.slice(6), 'expected the opening before the closing time').default('09:00-17:00'),
+  // Retention of the desk's own data (gdpr-rules §7).
+  RETENTION_CONTENT_DAYS: wholeNumber('days', 0, 3650).default(90),
+  RETENTION_FACTS_MONTHS: wholeNumber('months', 1, 600).default(36),
+  RETENTION_BREACH_YEARS: wholeNumber('years', 1, 100).default(5),
+  PURGE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('03:30'),
   BREACH_NOTICES_PER_MINUTE: z.coerce.number({ error: 'expected a whole number, 1–10000' }).int().min(1, 'expected a whole number, 1–10000')
     .max(10_000, 'expected a whole number, 1–10000').default(30),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
+
+function wholeNumber(unit: string, min: number, max: number) {
+  const m = `expected a whole number of ${unit}, ${min}–${max}`;
+  return z.coerce.number({ error: m }).int(m).min(min, m).max(max, m);
+}
 
 function port(name: string) {
   return z.coerce.number({ error: `${name}: expected a port number` }).int(`${name}: expected a port number`)
@@ -168,6 +178,8 @@ export interface Config {
   reminderTime: string;
   /** `HH:MM-HH:MM` (ORG_TIMEZONE) on working days: what request escalation counts as working hours. */
   workingHours: string;
+  /** How long the desk keeps what it holds after a case closes (gdpr-rules §7), and when the daily purge runs. */
+  retention: { contentDays: number; factsMonths: number; breachYears: number; purgeTime: string };
   /** Art. 34 notices leave the outbox at most this many a minute. */
   breach: { noticesPerMinute: number };
 }
@@ -235,6 +247,13 @@ function crossKeyErrors(e: Record<string, string | undefined>): string[] {
     errors.push('SLACK_SIGNING_SECRET: missing; required with SLACK_BOT_TOKEN unless SLACK_APP_TOKEN (Socket Mode) is set');
   }
   if (e.SMTP_USER && !e.SMTP_PASSWORD) errors.push('SMTP_PASSWORD: missing; required when SMTP_USER is set');
+  // CCPA regulations (11 CCR § 7101): records of consumer requests are kept for at least 24 months.
+  const factsMonths = Number(e.RETENTION_FACTS_MONTHS ?? 36);
+  if (list(e.ORG_REGIMES ?? '').includes('ccpa') && Number.isInteger(factsMonths) && factsMonths < 24) {
+    errors.push(
+      'RETENTION_FACTS_MONTHS: at least 24 when ORG_REGIMES includes ccpa (CCPA keeps request records 24 months)',
+    );
+  }
   return errors;
 }
 
@@ -292,6 +311,10 @@ function toConfig(e: z.infer<typeof schema>): Config {
     httpPort: e.PORT,
     reminderTime: e.REMINDER_TIME,
     workingHours: e.WORKING_HOURS,
+    retention: {
+      contentDays: e.RETENTION_CONTENT_DAYS, factsMonths: e.RETENTION_FACTS_MONTHS,
+      breachYears: e.RETENTION_BREACH_YEARS, purgeTime: e.PURGE_TIME,
+    },
     breach: { noticesPerMinute: e.BREACH_NOTICES_PER_MINUTE },
   };
 }

@@ -25,10 +25,8 @@ import { createMailComposer, LOOP_HEADER } from './adapters/mail/mail-composer.t
 import { loadIntakeKeywords } from './domain/intake/understand-message.ts';
 import type { IntakePolicy } from './domain/intake/understanding.ts';
 import { createMailRenderer } from './adapters/templates/mail-renderer.ts';
-import { createImapPoller, type MailboxPoller, type PollerHooks } from './adapters/mail/imap-poller.ts';
-import { ownerOf, processIdentity, reapDeadLocalOwners, startLiveness } from './adapters/db/liveness.ts';
-import { startHttpServer } from './adapters/http/http-server.ts';
-import { databaseProbe, opsRoutes, sweepProbe, type Probe } from './adapters/http/ops-routes.ts';
+import { createImapPoller, type PollerHooks } from './adapters/mail/imap-poller.ts';
+import { startOperations } from './adapters/http/operations.ts';
 import { runTask } from './adapters/scheduler/run-task.ts';
 import { createScheduler, type Scheduler } from './adapters/scheduler/scheduler.ts';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './adapters/slack/slack-app.ts';
@@ -90,8 +88,11 @@ export function createDesk(opts: DeskOptions): Desk {
   };
   const fallback = config.outboxDir ? createFileTransport(config.outboxDir) : createLogTransport(log);
   const sentCopies = config.imap && config.mail.sentMailbox ? createSentFolderTransport(config.imap, config.mail.sentMailbox) : null;
-  const sentLookup = config.imap && config.mail.sentMailbox ? createSentFolderLookup(config.imap, config.mail.sentMailbox) : undefined;
-  const smtp = config.smtp ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies), sentLookup }) : null;
+  const sentLookup = config.imap && config.mail.sentMailbox
+    ? createSentFolderLookup(config.imap, config.mail.sentMailbox) : undefined;
+  const smtp = config.smtp
+    ? createSmtpTransport(config.smtp, config.mail.from, config.org.name, { keepCopy: Boolean(sentCopies), sentLookup })
+    : null;
   const transports: Transports = {
     mail: smtp ?? fallback,
     slack: config.slack ? createSlackTransport(createSlackClient(config.slack), deps) : fallback,
@@ -135,61 +136,33 @@ export interface RunningDesk {
  * the deliverer records the row in hand. The database stays open (the caller closes the desk).
  */
 export async function startDesk(desk: Desk, opts: StartOptions = {}): Promise<RunningDesk> {
-  const { config, log } = desk.deps;
-  const { db } = desk.deps.database;
-  const identity = processIdentity();
-  const owner = opts.owner ?? ownerOf(identity);
-  // A restart never waits for its own dead predecessor: its leases and claims on this host end now.
-  const reaped = opts.owner ? [] : await reapDeadLocalOwners(db, identity, desk.deps.clock());
-  if (reaped.length) log.info({ reaped }, 'ended the leases of dead predecessors on this host');
-  const liveness = await startLiveness(db, owner, desk.deps.clock, log);
-  // Isolation: a stray rejection in any subsystem is logged, never the end of the process.
-  const stray = (e: unknown) => log.error({ err: (e as Error)?.message ?? String(e) }, 'unexpected error (the desk keeps running)');
-  process.on('unhandledRejection', stray);
+  const { config } = desk.deps;
+  // Identity, dead predecessors ended, liveness, stray rejections logged, /health /ready /metrics.
+  const ops = await startOperations(desk.deps, { owner: opts.owner });
+  const owner = ops.owner;
   const outbox = outboxService(desk.deps, desk.transports, owner, opts.outboxEveryMs);
   const poller = config.imap ? createImapPoller(desk.deps, config.imap, { owner, hooks: opts.pollerHooks }) : null;
   const services: Service[] = [outbox, ...(poller ? [poller] : [])];
-  const scheduler = createScheduler(config, log, {
+  const scheduler = createScheduler(config, desk.deps.log, {
     sweepEvery: opts.sweepEvery,
     run: (task, stopped) => runTask(desk.deps, task, { stopped, queued: () => outbox.wake() }),
   });
-  const probeDeps = { db, clock: desk.deps.clock, startedAt: desk.deps.clock() };
   let slack: SlackApp | null = null;
-  const routes = opsRoutes(probeDeps, [
-    databaseProbe(db), sweepProbe(probeDeps), ...(poller ? [pollerProbe(poller)] : []),
-    ...(config.slack ? [{ name: 'slack', check: async () => ({ ok: Boolean(slack?.connected()) }) }] : []),
-  ]);
+  const routes = ops.routes({ poller, slack: config.slack ? () => slack : undefined });
   slack = config.slack ? createSlackApp(desk.deps, config.slack, { routes, ...opts.slack }) : null;
   for (const s of services) s.start();
   await scheduler.start();
   await slack?.start();
-  const http = slack || opts.noHttp ? null : await startHttpServer({
-    port: config.httpPort, routes, onError: (e) => log.error({ err: e.message }, 'HTTP request failed'),
-  });
+  const port = opts.noHttp && !slack ? null : (await ops.serve(slack ? null : routes)) ?? slack?.port ?? null;
   return {
     scheduler,
     slack,
-    port: slack?.port ?? http?.port ?? null,
+    port,
     async stop() {
       await slack?.stop();
-      await http?.close();
       await scheduler.stop();
       for (const s of [...services].reverse()) await s.stop();
-      await liveness.stop();
-      process.off('unhandledRejection', stray);
-    },
-  };
-}
-
-/** /ready's mailbox check: the poller's last attempt worked (it reads the mailbox, or another instance does). */
-function pollerProbe(poller: MailboxPoller): Probe {
-  return {
-    name: 'mailbox',
-    async check() {
-      const s = poller.status();
-      return s.state === 'up' || s.state === 'standby'
-        ? { ok: true, ...(s.state === 'standby' ? { detail: 'another instance holds the mailbox' } : {}) }
-        : { ok: false, detail: s.state === 'down' ? `failing since ${s.since.toISOString()} (${s.failures} attempts)` : 'starting' };
+      await ops.stop();
     },
   };
 }

@@ -19,6 +19,7 @@ import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { applyEffects } from './workflow-effects.ts';
+import { afterCaseEvent } from './retention-hooks.ts';
 
 export interface EventInput {
   type: string;
@@ -105,6 +106,7 @@ export async function applyCaseEventTo(
     event: input.type, done: doneOf(t, fields), by: input.actor.id, ...mailNotice(mail.fx, decision.templates.length),
   });
   await persistEffects(trx, { outbox: [notice, ...mail.fx.outbox], audit: [stepped, ...clocked.audit, ...mail.fx.audit] }, now);
+  await afterCaseEvent(trx, saved, input.type, fields, now); // retention: erasure answered, identity verified
   return { ok: true, case: saved, mails: mail.fx.outbox.length };
 }
 

@@ -88,7 +88,7 @@ async function deliverOne(
   try {
     if (!transport) throw new DeliveryError(`no transport for channel ${row.channel}`, false);
     const earlier = row.attempts > 1 && transport.alreadySent ? await transport.alreadySent(row) : null;
-    if (earlier) deps.log.info({ outbox: row.id, kind: row.kind }, 'found sent by an earlier attempt; recorded, not sent again');
+    if (earlier) deps.log.info({ outbox: row.id, kind: row.kind }, 'sent by an earlier attempt; recorded, not sent again');
     const result = earlier ?? await transport.send(row);
     await recordSent(deps, row, opts.owner, result);
     return 'sent';

@@ -141,8 +141,10 @@ export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): S
   const quarantineAfter = opts.quarantineAfter ?? 3;
   const tries = opts.transientTries ?? 4;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const run = opts.process ?? (async (id: string, stored?: InboxRow) => (await processInbox(deps, id, deps.clock(), undefined, stored)).state);
-  const toQuarantine = opts.quarantine ?? ((id: string, reason: string) => quarantineStored(deps, id, reason, deps.clock()));
+  const run = opts.process
+    ?? (async (id: string, stored?: InboxRow) => (await processInbox(deps, id, deps.clock(), undefined, stored)).state);
+  const toQuarantine = opts.quarantine
+    ?? ((id: string, reason: string) => quarantineStored(deps, id, reason, deps.clock()));
   const failures = new Map<string, { error: string; count: number }>();
   return {
     async process(inboxId, stored) {
@@ -159,7 +161,7 @@ export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): S
               await sleep(Math.min(2_000, 100 * 4 ** (attempt - 1)));
               continue;
             }
-            deps.log.warn({ inbox: inboxId, err: error }, 'processing deferred: transient failure; the next run retries');
+            deps.log.warn({ inbox: inboxId, err: error }, 'processing deferred: transient failure; next run retries');
             return 'received';
           }
           const seen = failures.get(inboxId);
@@ -170,7 +172,7 @@ export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): S
             return 'received';
           }
           failures.delete(inboxId);
-          deps.log.error({ inbox: inboxId, err: error, failures: count }, 'processing failed repeatedly; message quarantined');
+          deps.log.error({ inbox: inboxId, err: error, failures: count }, 'failed repeatedly; message quarantined');
           await toQuarantine(inboxId, `processing failed ${count} times: ${error}`);
           return 'quarantined';
         }

@@ -10,7 +10,7 @@ import { checkAnchor, type AuditAnchor } from './audit-anchor.ts';
 export async function verifyAudit(db: Executor, expect?: AuditAnchor): Promise<{ ok: boolean; count: number; problems: ChainProblem[] }> {
   const verifier = createChainVerifier();
   const head = await auditHead(db);
-  for await (const r of readAudit(db)) verifier.add(r);
+  for await (const r of readAudit(db, 1000, undefined, { chained: true })) verifier.add(r);
   const result = verifier.finish(head);
   if (!expect) return result;
   const problems = [...result.problems, ...(await checkAnchor(db, expect))];

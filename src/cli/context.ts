@@ -40,7 +40,8 @@ export interface WithDeskOptions {
 /** Every command's way to the desk: builds it (src/main.ts), migrates, runs `fn`, always closes the database. */
 export async function withDesk<T>(io: CliIo, fn: (desk: Desk) => Promise<T>, opts: WithDeskOptions = {}): Promise<T> {
   const config = opts.config ?? loadConfig(io);
-  const desk = createDesk({ config, log: cliLogger(opts.logLevel ?? config.logLevel), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const log = cliLogger(opts.logLevel ?? config.logLevel);
+  const desk = createDesk({ config, log, ...(opts.clock ? { clock: opts.clock } : {}) });
   try {
     if (opts.migrate !== false) await desk.migrate();
     return await fn(desk);

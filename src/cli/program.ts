@@ -7,6 +7,7 @@ import { deadlineCommand } from './commands/deadline.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { demoCommand, startCommand } from './commands/run.ts';
 import { tickCommand } from './commands/tick.ts';
+import { exportCommand, holdCommands, purgeCommand, reportCommand } from './commands/retention.ts';
 import { CliError, type CliIo } from './context.ts';
 
 export function buildProgram(io: CliIo): Command {
@@ -18,6 +19,9 @@ export function buildProgram(io: CliIo): Command {
   for (const cmd of [migrateCommand(io), doctorCommand(io), casesCommand(io), caseCommand(io), auditCommand(io), deadlineCommand(io), ingestCommand(io), tickCommand(io), startCommand(io), demoCommand(io)]) {
     program.addCommand(cmd);
   }
+  // issue 12: retention, the request log, the monthly report
+  for (const cmd of holdCommands(io)) program.commands.find((c) => c.name() === 'case')!.addCommand(cmd);
+  for (const cmd of [purgeCommand(io), exportCommand(io), reportCommand(io)]) program.addCommand(cmd);
   // issue 10: customers, breaches, and the breach register under `export`
   for (const cmd of [customersCommand(io), breachCommand(io)]) program.addCommand(cmd);
   const exports = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exports');

@@ -1,7 +1,7 @@
 /**
  * The audit log is hash-chained: each event's hash covers its content and the previous hash, so an edited,
- * removed or reordered event breaks the chain (`dpo-desk audit verify`). Events carry facts, never personal data,
- * so retention never has to rewrite the chain.
+ * removed or reordered event breaks the chain (`dpo-desk audit verify`). Events carry facts; free text is chained
+ * only as a salted commitment (audit-seal.ts), so retention removes its cleartext without rewriting the chain.
  */
 import { createHash } from 'node:crypto';
 

@@ -88,7 +88,8 @@ export class FakeSlack {
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '';
     if (url.startsWith('/upload/')) { // step 2 of files.uploadV2: the bytes, to the URL Slack handed out
-      this.uploads.set(url.slice('/upload/'.length), uploadedBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? '')));
+      const bytes = uploadedBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''));
+      this.uploads.set(url.slice('/upload/'.length), bytes);
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('OK - 1');
     }
@@ -142,7 +143,7 @@ export class FakeSlack {
         return { ok: true, upload_url: `http://127.0.0.1:${this.port}/upload/${id}`, file_id: id };
       }
       case 'files.completeUploadExternal':
-        return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ id: f.id, title: f.title ?? '' })) };
+        return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ ...f })) };
       case 'usergroups.users.list': return { ok: true, users: this.usergroups[p.usergroup] ?? [] };
       case 'apps.connections.open': return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
       case 'views.open': case 'views.push': case 'views.publish': case 'views.update':
@@ -162,7 +163,8 @@ export class FakeSlack {
     const limit = Number(p.limit ?? 100);
     const from = Number(p.cursor ?? 0);
     const withMeta = p.include_all_metadata === true || p.include_all_metadata === 'true';
-    const page = all.slice(from, from + limit).map(({ metadata, channel: _, ...m }) => ({ type: 'message', ...m, ...(withMeta && metadata ? { metadata } : {}) }));
+    const page = all.slice(from, from + limit)
+      .map(({ metadata, channel: _, ...m }) => ({ type: 'message', ...m, ...(withMeta && metadata ? { metadata } : {}) }));
     const next = from + limit < all.length ? String(from + limit) : '';
     return { ok: true, messages: page, has_more: Boolean(next), response_metadata: { next_cursor: next } };
   }

@@ -7,8 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type SqliteDialectConfig,
-  type Transaction,
+  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection,
+  type SqliteDialectConfig, type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.ts';

@@ -10,6 +10,7 @@ import * as m0004 from '../../../db/migrations/0004-reminders.ts';
 import * as m0005 from '../../../db/migrations/0005-slack.ts';
 import * as m0006 from '../../../db/migrations/0006-outbox-case-index.ts';
 import * as m0007 from '../../../db/migrations/0007-heartbeats.ts';
+import * as m0008 from '../../../db/migrations/0008-retention.ts';
 import * as m0009 from '../../../db/migrations/0009-breach-desk.ts';
 import * as m0013 from '../../../db/migrations/0013-workflow-facts.ts';
 
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-slack': m0005,
   '0006-outbox-case-index': m0006,
   '0007-heartbeats': m0007,
+  '0008-retention': m0008,
   '0009-breach-desk': m0009,
   '0013-workflow-facts': m0013,
 };

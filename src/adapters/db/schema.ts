@@ -231,6 +231,15 @@ export interface CaseNotesTable {
   created_at: number;
 }
 
+/** 0008: cleartext of free-text audit fields; the chain holds their salted commitment (retention may delete these). */
+export interface AuditTextsTable {
+  seq: number;
+  field: string;
+  case_id: string | null;
+  salt: string;
+  value: string;
+}
+
 /** 0009: customers (processor role), breach ↔ customers, breach facts, notification phases, Art. 34 recipients. */
 export interface CustomersTable {
   id: string;
@@ -281,6 +290,7 @@ export interface BreachRecipientsTable {
 }
 
 export interface DB {
+  audit_texts: AuditTextsTable;
   customers: CustomersTable;
   breach_customers: BreachCustomersTable;
   breach_facts: BreachFactsTable;

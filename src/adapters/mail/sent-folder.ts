@@ -36,7 +36,9 @@ export function createSentFolderTransport(imap: NonNullable<Config['imap']>, mai
 }
 
 /** Whether a mail with this Message-ID is in the Sent folder (a provider that files sent mail itself, or our copy). */
-export function createSentFolderLookup(imap: NonNullable<Config['imap']>, mailbox: string): (messageId: string) => Promise<boolean> {
+export function createSentFolderLookup(
+  imap: NonNullable<Config['imap']>, mailbox: string,
+): (messageId: string) => Promise<boolean> {
   return async (messageId) => {
     const client = new ImapFlow({
       host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.password },

@@ -4,9 +4,11 @@
  */
 import { sendDigest } from '../../app/digest.ts';
 import type { AppDeps } from '../../app/deps.ts';
+import { previousMonth, sendMonthlyReport } from '../../app/monthly-report.ts';
+import { purge } from '../../app/purge.ts';
 import { sweepReminders, SWEEP_PASS_LIMIT } from '../../app/sweep-reminders.ts';
 
-export type TaskName = 'sweep' | 'digest';
+export type TaskName = 'sweep' | 'digest' | 'purge' | 'report';
 
 export interface TaskContext {
   stopped: () => boolean;
@@ -18,6 +20,17 @@ export async function runTask(deps: AppDeps, task: TaskName, ctx: TaskContext): 
   const log = deps.log.child({ task });
   if (task === 'digest') {
     await sendDigest(deps, deps.clock());
+    ctx.queued?.();
+    return;
+  }
+  if (task === 'purge') { // retention: one transaction per case (a stop ends it between two cases)
+    const stopBetweenCases = () => { if (ctx.stopped()) throw new Error('stopped between two cases'); };
+    const r = await purge(deps, deps.clock(), { afterCase: stopBetweenCases });
+    log.info({ redacted: r.redacted.length, deleted: r.deleted.length, held: r.held }, 'retention purge');
+    return;
+  }
+  if (task === 'report') { // the managers' monthly report on the month just ended
+    await sendMonthlyReport(deps, previousMonth(deps.clock(), deps.config.org.timezone), deps.clock());
     ctx.queued?.();
     return;
   }

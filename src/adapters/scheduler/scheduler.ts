@@ -1,6 +1,7 @@
 /**
- * The scheduled jobs (bree): the reminder sweep every 30 s and the daily digest at DIGEST_TIME in the
- * organisation's zone. Bree keeps the timing (intervals, cron, time zone, no overlapping runs); its worker thread
+ * The scheduled jobs (bree): the reminder sweep every 30 s, the daily digest at DIGEST_TIME in the organisation's
+ * zone, the daily retention purge at PURGE_TIME and the managers' monthly report on the 1st. Bree keeps the timing
+ * (intervals, cron, time zone, no overlapping runs); its worker thread
  * only signals, and the job runs here, on the process's own desk — one database connection per process, so the
  * sweep never competes with intake or Slack for SQLite's write lock. Claims are single statements, so two
  * instances (PostgreSQL) never remind twice.
@@ -34,6 +35,7 @@ export function createScheduler(config: Config, log: Logger, opts: SchedulerOpti
     name, path: JOB_FILE, ...when, worker: { workerData: { task: name }, execArgv: [] },
   });
   const [hh, mm] = config.digestTime.split(':');
+  const [ph, pm] = config.retention.purgeTime.split(':');
   const bree: Bree = new Bree({
     root: false,
     logger: false,
@@ -42,12 +44,16 @@ export function createScheduler(config: Config, log: Logger, opts: SchedulerOpti
     jobs: [
       job('sweep', { interval: opts.sweepEvery ?? '30s', timeout: 0 }),
       job('digest', { cron: `${Number(mm)} ${Number(hh)} * * *` }),
+      job('purge', { cron: `${Number(pm)} ${Number(ph)} * * *` }), // issue 12: retention, daily at PURGE_TIME
+      job('report', { cron: `${Number(mm)} ${Number(hh)} 1 * *` }), // issue 12: monthly report, the 1st at DIGEST_TIME
     ],
     workerMessageHandler: ({ name, message }: { name: string; message: unknown }) => {
       const task = (message as { run?: TaskName } | null)?.run;
       if (!task) return;
       const run = opts.run(task, () => stopping)
-        .catch((e: unknown) => log.error({ job: name, err: (e as Error)?.message ?? String(e) }, 'scheduled job failed'))
+        .catch((e: unknown) => {
+          log.error({ job: name, err: (e as Error)?.message ?? String(e) }, 'scheduled job failed');
+        })
         .finally(() => {
           inFlight.delete(run);
           bree.workers.get(name)?.postMessage('ran');

@@ -59,7 +59,7 @@ export function toDeliveryError(e: unknown): DeliveryError {
   }
 }
 
-/** The metadata event type of every message the desk posts; its payload's `key` names the post (never personal data). */
+/** The metadata event type of every message the desk posts; its payload's `key` names the post (no personal data). */
 export const POST_METADATA_TYPE = 'dpo_desk_outbox';
 /** How far back a re-delivery looks for its earlier post: the newest messages of the channel or thread. */
 const LOOKUP_PAGES = 3;
@@ -100,12 +100,15 @@ class SlackSender {
     if (row.kind === 'dpo-alert') return this.alertDpos(row);
     if (row.kind === 'reminder') return this.remind(row);
     if (row.kind === 'digest') return this.digest(row);
+    if (row.kind === 'monthly-report' || row.kind === 'requests-export') return this.upload(row); // issue 12
     if (!this.slack.triageChannel) {
       // Nowhere to post: not a delivery failure of this row (start-up warns about the missing channel).
       this.deps.log.warn({ outbox: row.id, kind: row.kind }, 'SLACK_TRIAGE_CHANNEL not set: case notice not posted');
       return { ref: 'skipped:no-triage-channel' };
     }
-    if (!row.caseId) return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
+    if (!row.caseId) {
+      return this.postOnce(row, `${row.id}:triage`, this.slack.triageChannel, { text: `${row.kind}`, blocks: [] });
+    }
     const thread = await this.ensureParent(row, row.caseId, this.slack.triageChannel);
     if (row.kind !== 'case-opened') {
       const line = threadLine(row.kind, row.payload, factsOfPayload(row.payload), this.zone, this.deps.clock());
@@ -129,7 +132,8 @@ class SlackSender {
     const ts = earlier ?? (await this.client.chat.postMessage({
       channel, text: msg.text, blocks: msg.blocks as never, unfurl_links: false, metadata: postMetadata(key),
     })).ts!;
-    return saveThread(this.db, { caseId, channel, ts, version, stub: Boolean(c.closedAt) && !earlier }, this.deps.clock());
+    const stub = Boolean(c.closedAt) && !earlier;
+    return saveThread(this.db, { caseId, channel, ts, version, stub }, this.deps.clock());
   }
 
   /** Updates the parent from the case as it is now, unless it already shows this version (debounce by coalescing). */
@@ -154,7 +158,9 @@ class SlackSender {
   }
 
   /** Posts a message once per key: a retried row (after a later step failed) does not repeat it. */
-  private async postOnce(row: OutboxRow, key: string, channel: string, msg: SlackMessage, threadTs?: string): Promise<SendResult> {
+  private async postOnce(
+    row: OutboxRow, key: string, channel: string, msg: SlackMessage, threadTs?: string,
+  ): Promise<SendResult> {
     const done = await findPost(this.db, key);
     if (done) return { ref: `${done.channel}:${done.ts}` };
     const earlier = mayHaveGoneOut(row) ? await this.findPostedOrNull(key, channel, threadTs) : null;
@@ -179,7 +185,8 @@ class SlackSender {
     } catch (e) {
       const code = (e as { data?: { error?: string } }).data?.error;
       if (!code || !UNCHECKABLE.has(code)) throw e;
-      this.deps.log.warn({ err: code }, 'cannot read Slack history to check an earlier attempt (reinstall the app with the manifest\'s scopes); posting');
+      this.deps.log.warn({ err: code },
+        'cannot read Slack history to check an earlier attempt (reinstall the app with the manifest\'s scopes); posting');
       return null;
     }
   }
@@ -229,6 +236,28 @@ class SlackSender {
       return { ref: 'skipped:no-managers-channel' };
     }
     return this.postOnce(row, `${row.id}:managers`, this.slack.managersChannel, digestMessage(row.payload.digest as Digest));
+  }
+
+  /** A file (the report's chart, the request log) with a comment: files.uploadV2, once per row. */
+  private async upload(row: OutboxRow): Promise<SendResult> {
+    const key = `${row.id}:upload`;
+    const done = await findPost(this.db, key);
+    if (done) return { ref: `${done.channel}:${done.ts}` };
+    const p = row.payload as {
+      to?: { user?: string; channel?: 'managers' }; text?: string;
+      file: { filename: string; contentBase64: string; title: string };
+    };
+    const channel = p.to?.user
+      ? (await this.client.conversations.open({ users: p.to.user })).channel!.id!
+      : this.slack.managersChannel ?? this.slack.triageChannel;
+    if (!channel) throw new DeliveryError('no Slack channel for the managers (SLACK_MANAGERS_CHANNEL)', false);
+    const res = await this.client.filesUploadV2({
+      channel_id: channel, initial_comment: p.text ?? '', filename: p.file.filename, title: p.file.title,
+      file: Buffer.from(p.file.contentBase64, 'base64'),
+    });
+    const fileId = (res.files as { files?: { id?: string }[] }[] | undefined)?.[0]?.files?.[0]?.id ?? 'file';
+    await savePost(this.db, key, channel, fileId, this.deps.clock());
+    return { ref: `${channel}:${fileId}` };
   }
 
   private async remind(row: OutboxRow): Promise<SendResult> {

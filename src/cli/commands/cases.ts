@@ -66,6 +66,7 @@ export function caseJson(c: Case) {
     governing_due_at: c.governingDueAt?.toISOString() ?? null, extended: Boolean(c.extension?.sentOn),
     delivery_failures: c.deliveryFailures, outcome: c.outcome, closed_at: c.closedAt?.toISOString() ?? null,
     facts: c.facts, clock_from: c.clockFrom?.toISOString() ?? null,
+    legal_hold: c.legalHold,
   };
 }
 
@@ -82,6 +83,7 @@ function showCase(v: CaseView, zone: string): string[] {
     `received ${formatInZone(new Date(v.received_at), zone)} via ${v.channel}; language ${v.language}; role ${v.role}`,
   ];
   if (v.intake) lines.push(`intake: ${intakeLine(v.intake)}; dated by ${v.intake.received_from ?? '—'}`);
+  if (v.legal_hold) lines.push('!! under legal hold: nothing of it is purged until the DPO releases it');
   if (v.delivery_failures) lines.push(`!! ${v.delivery_failures} delivery failure(s): see the outbox below`);
   lines.push('', 'Clocks (the earliest governs):');
   for (const d of v.deadlines) {

@@ -247,7 +247,7 @@ function reminderErrors(wf: WorkflowDefinition): string[] {
 /** Words `/dpo` keeps for itself: a transition offered as a command needs another. */
 export const BUILT_IN_WORDS = [
   'help', 'new', 'breach', 'list', 'export', 'show', 'take', 'assign', 'note', 'reply', 'close', 'pause', 'deadline',
-  'events', 'confirm',
+  'events', 'confirm', 'hold', 'release', 'record', 'reports',
 ] as const;
 
 /** What a surface needs from a transition: fields that can be asked, commands that are unambiguous. */

@@ -4,7 +4,9 @@
  * batches under a crash, backoff against a closed port with an injected sleep (attempts counted, one log line per
  * state change), and an unexpected error that restarts the poller instead of ending the process.
  */
+import { execFile } from 'node:child_process';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -22,6 +24,8 @@ import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import { readFixture } from '../../unit/intake/intake-fixtures.ts';
 
 const dovecot = dovecotOrSkip();
+/** Conditions, not durations: the bound only ends a test that would otherwise hang (a loaded machine is slow). */
+const WAIT = { timeout: 20_000, interval: 20 };
 
 /** Log lines as objects (the desk's pino logger writing into an array). */
 function capturingLog() {
@@ -150,6 +154,37 @@ describe.skipIf(!dovecot).each(testDatabases())('the poller under faults (Doveco
     expect([await folder('Processed'), await folder('INBOX')]).toEqual([25, 0]);
   });
 
+  it('the IMAP connection dropped mid-batch (server restart): after reconnecting, every case’s mail leaves INBOX', async () => {
+    for (let i = 0; i < 5; i++) {
+      await deliverLmtp(d, user, Buffer.from(Buffer.from(readFixture('request-erasure-en')).toString('latin1')
+        .replace(/^Message-ID: .*$/m, `Message-ID: <kick-${i}@example.test>`)
+        .replace(/^From: .*$/m, `From: K${i} <k${i}@example.test>`), 'latin1'));
+    }
+    const desk = newDesk();
+    const s = drivenSleep();
+    let processed = 0;
+    // The server drops the session (as a restart would); wait until Dovecot lists no session of the user any more.
+    const kick = async () => {
+      await promisify(execFile)('doveadm', ['-c', d.conf, 'kick', user]);
+      await vi.waitFor(async () => {
+        const { stdout } = await promisify(execFile)('doveadm', ['-c', d.conf, 'who', user]);
+        expect(stdout.split('\n').filter((l) => l.startsWith(user))).toEqual([]);
+      }, WAIT);
+    };
+    const p = poller(desk, { sleep: s.sleep, hooks: { afterProcess: async () => { if (++processed === 3) await kick(); } } });
+    p.start();
+    try {
+      await vi.waitFor(() => expect(s.pending).toHaveLength(1), WAIT);
+      expect(p.status().state).toBe('down'); // the MOVE failed on the dropped connection
+      s.release();
+      await vi.waitFor(() => expect(p.status().state).toBe('up'), WAIT);
+      expect(await listCases(desk.deps.database.db)).toHaveLength(5);
+      expect([await folder('INBOX'), await folder('Processed')]).toEqual([0, 5]);
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('backs off against a closed port: one attempt per pause, capped exponential delays, one log line per change', async () => {
     const port = await freePort(); // nothing listens here until the test starts a relay to Dovecot
     const { log, lines } = capturingLog();
@@ -161,12 +196,12 @@ describe.skipIf(!dovecot).each(testDatabases())('the poller under faults (Doveco
     let relay: net.Server | null = null;
     try {
       for (let k = 1; k <= 8; k++) {
-        await vi.waitFor(() => expect(s.pending).toHaveLength(1)); // the poller is in its k-th pause…
+        await vi.waitFor(() => expect(s.pending).toHaveLength(1), WAIT); // the poller is in its k-th pause…
         expect(p.status()).toMatchObject({ state: 'down', failures: k }); // …after exactly k attempts
         if (k === 8) relay = await startRelay(port, d.host, d.imapPort); // the server is back
         s.release();
       }
-      await vi.waitFor(() => expect(p.status().state).toBe('up'));
+      await vi.waitFor(() => expect(p.status().state).toBe('up'), WAIT);
       expect(await listCases(desk.deps.database.db)).toHaveLength(1);
       // deps.random is 0.5: each delay is 3/4 of 1 s · 2^(k-1), capped at 60 s.
       expect(s.asked.slice(0, 8)).toEqual([750, 1500, 3000, 6000, 12000, 24000, 45000, 45000]);
@@ -187,10 +222,10 @@ describe.skipIf(!dovecot).each(testDatabases())('the poller under faults (Doveco
     await deliverLmtp(d, user, Buffer.from(readFixture('request-rectification-en')));
     p.start();
     try {
-      await vi.waitFor(() => expect(s.pending).toHaveLength(1));
+      await vi.waitFor(() => expect(s.pending).toHaveLength(1), WAIT);
       expect(p.status()).toMatchObject({ state: 'down', failures: 1 });
       s.release();
-      await vi.waitFor(() => expect(p.status().state).toBe('up'));
+      await vi.waitFor(() => expect(p.status().state).toBe('up'), WAIT);
       expect(await listCases(desk.deps.database.db)).toHaveLength(1);
       expect(await folder('INBOX')).toBe(0);
       expect(lines.filter((l) => l.level >= 40).map((l) => [l.msg, l.err])).toEqual([['mailbox poll failed (server unreachable or an unexpected error); retrying with backoff', 'a bug']]);

@@ -44,6 +44,7 @@ describe('Socket Mode', () => {
     expect(slack.mode).toBe('socket');
     expect(fake.of('apps.connections.open')[0]!.token).toBe('xapp-1-A0FAKE-test');
     expect(fake.sockets.size).toBe(1);
+    expect(slack.connected()).toBe(true); // what /ready's slack check reads
     const ack = await fake.sendEnvelope('slash_commands', commandPayload('help'));
     expect(ack).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('/dpo take <case>') });
     const bad = await fake.sendEnvelope('slash_commands', commandPayload('list nothing'));
@@ -76,6 +77,7 @@ describe('Socket Mode', () => {
     expect(fake.sockets.size).toBe(1); // the pongs kept the connection up
     const res = await fetch(`http://127.0.0.1:${slack.port}/health`);
     expect(await res.json()).toEqual({ ok: true, mode: 'socket', database: 'up' });
+    expect((await fetch(`http://127.0.0.1:${slack.port}/metrics`)).status).toBe(200); // Socket Mode: still on PORT
   });
 
   it('reconnects when Slack asks it to (refresh_requested) and keeps working', async () => {

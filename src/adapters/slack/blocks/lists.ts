@@ -33,8 +33,10 @@ export function helpText(command: string, words: readonly { word: string; label:
     `\`${c} reply <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} close <case>\``,
     `DPO: \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     ...words.map((w) => `\`${c} ${w.word} <case>${w.needs.map((n) => ` <${n}>`).join('')}\` — ${w.label}`),
-    `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports · DPO, managers: \`${c} register\` — the breach register as a file`,
-    `DPO, breaches: \`${c} record <case> [Assessed|NotABreach|NotNotifiable|AuthorityNotified|CustomerNotified|SubjectsNotificationDecided|SubjectsNotified]\``,
+    `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold)`,
+    `DPO, managers: \`${c} export requests\` (the request log as a CSV file)`,
+    `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports`,
+    `DPO, managers: \`${c} export register\` (the breach register as a CSV file)`,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }

@@ -5,11 +5,12 @@
  * the case (the caller fills it in).
  */
 import { CASE_NUMBER_RE, normaliseCaseNumber } from '../../../domain/case.ts';
+import { parseRetentionCommand, type RetentionCommand } from './retention-commands.ts';
 
 export const LIST_FILTERS = ['mine', 'open', 'overdue', 'due-this-week'] as const;
 export type ListFilter = (typeof LIST_FILTERS)[number];
 export const PAUSE_REASONS = ['identity', 'clarification'] as const;
-export const EXPORTS = ['register', 'requests'] as const;
+export const EXPORTS = ['register'] as const;
 
 /** The desk's own commands about one case (not workflow events). */
 const CASE_COMMANDS = ['show', 'take', 'reply', 'close', 'assign', 'note', 'pause', 'deadline', 'confirm'] as const;
@@ -27,7 +28,8 @@ export type ParsedCommand =
   | { name: 'deadline'; caseNumber: string | null; at: string; rationale: string }
   | { name: 'confirm'; caseNumber: string | null; address: string | null }
   /** A workflow event offered as a word: its arguments are the transition's fields, in order. */
-  | { name: 'event'; word: string; caseNumber: string | null; args: string[] };
+  | { name: 'event'; word: string; caseNumber: string | null; args: string[] }
+  | RetentionCommand; // hold, release, export requests (retention-commands.ts)
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; problem: string };
 
@@ -43,6 +45,8 @@ const fail = (problem: string): ParseResult => ({ ok: false, problem });
 export function parseCommand(text: string, eventWords: ReadonlySet<string> = new Set()): ParseResult {
   const words = text.trim().split(/\s+/).filter(Boolean);
   const name = (words.shift() ?? 'help').toLowerCase();
+  const retention = parseRetentionCommand(name, words); // hold, release, export requests
+  if (retention) return retention;
   if (name === 'help' || name === 'breach' || name === 'reports') {
     return words.length ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`) : { ok: true, command: { name } };
   }

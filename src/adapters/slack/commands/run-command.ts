@@ -26,6 +26,7 @@ import { actorOf, type Invocation, type Responder, type SlackContext } from '../
 import type { SlackRole } from '../roles.ts';
 import { openClose, openEvent, openReply } from '../views/open-modals.ts';
 import type { ParsedCommand } from './parse-command.ts';
+import { isRetentionCommand, runRetentionCommand } from './retention-commands.ts'; // issue 12
 
 type CaseCommand = Extract<ParsedCommand, { caseNumber: string | null }>;
 
@@ -40,6 +41,9 @@ export function outcomeText(r: CommandOutcome, done: (c: Case) => string): strin
 
 export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: ParsedCommand, io: Responder): Promise<void> {
   const role = await ctx.roles.roleOf(inv.user);
+  // ── issue 12 (retention): hold, release, export requests — run in retention-commands.ts ──
+  if (isRetentionCommand(cmd)) return runRetentionCommand(ctx, inv, cmd, role, io);
+  // ── end issue 12 ──
   if (!('caseNumber' in cmd)) return runGlobal(ctx, inv, cmd, role, io);
   const number = cmd.caseNumber ?? inv.threadCase;
   if (!number) {
@@ -52,7 +56,8 @@ export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: Parsed
 async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder) {
   const zone = ctx.deps.config.org.timezone;
   // issue 10: anyone reports an incident (the team gets the full breach modal) and sees their own reports.
-  if (cmd.name === 'breach' && !authorize(role, { action: 'open' }, { user: inv.user }).ok) return openReportForm(io, { channel: inv.channel });
+  const team = authorize(role, { action: 'open' }, { user: inv.user }).ok;
+  if (cmd.name === 'breach' && !team) return openReportForm(io, { channel: inv.channel });
   if (cmd.name === 'reports') return io.reply(await myReports(ctx, inv.user));
   const action = cmd.name === 'new' ? 'open' : cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
   const allowed = authorize(role, { action }, { user: inv.user });
@@ -97,7 +102,8 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, r
         details, act: role === 'agent' || role === 'dpo', events: buttons,
       });
       // A breach: where its register entry stands (decisions, phases, customers, the people's notices).
-      return io.reply(c.kind === 'breach' && details ? { ...card, blocks: [...(card.blocks ?? []), section(await breachStatus(deps, c))] } : card);
+      if (c.kind !== 'breach' || !details) return io.reply(card);
+      return io.reply({ ...card, blocks: [...(card.blocks ?? []), section(await breachStatus(deps, c))] });
     }
     case 'take':
       return say(await takeCase(deps, input, now), (x) => `${x.number} is yours (state ${x.state}).`);
