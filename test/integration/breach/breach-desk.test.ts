@@ -169,6 +169,26 @@ describe.each(testDatabases())('the breach desk on $name', (tdb) => {
       }
     });
 
+    it('Art. 34(3)(c): disproportionate effort — the public communication is recorded instead of notices', async () => {
+      const c = await open();
+      await record(c.number, 'Assessed', { ...FACTS, risk: 'high', reasons: 'addresses of the people unknown' });
+      const exempt = { decision: 'exempt', ground: 'c', reasons: 'no contact details for most of the people' };
+      expect(await record(c.number, 'SubjectsNotificationDecided', exempt)).toMatchObject({
+        ok: false,
+        message: expect.stringContaining('public communication'),
+      });
+      const text = 'Notice on our website and in two newspapers from 1 April 2026';
+      expect(await record(c.number, 'SubjectsNotificationDecided', { ...exempt, public_text: text })).toMatchObject({
+        ok: true,
+        case: { state: 'assessed' },
+      });
+      expect(await record(c.number, 'SubjectsNotified', {})).toMatchObject({ ok: false, code: 'DECISION_REQUIRED' });
+      const [e] = await registerEntries(desk.deps.database.db);
+      expect(registerCsv([e!])).toContain(`exempt,c,no contact details for most of the people`);
+      expect(e!.notifications).toMatchObject([{ audience: 'public', phase: 'public' }]);
+      expect(e!.record.subjects).toMatchObject({ publicText: text, by: 'U0DPO' });
+    });
+
     it('"not a breach" is a documented decision that keeps the register entry; a controller alerts no customer', async () => {
       const c = await open();
       expect(await record(c.number, 'CustomerNotified', {})).toMatchObject({ ok: false });
