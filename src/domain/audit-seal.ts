@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 
 /** Top-level audit data fields that hold free text, sealed on append. */
 export const SEALED_FIELDS: readonly string[] = [
-  'reasons', 'lateReasons', 'rationale', 'awareRationale', 'outcome', 'text', 'reason',
+  'reasons', 'lateReasons', 'late_reasons', 'rationale', 'awareRationale', 'outcome', 'text', 'reason',
 ];
 
 export interface SealedText {

@@ -104,7 +104,7 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
   const notify = async (id: string, when: string) => {
     const r = await recordCaseEvent(h.desk.deps, {
       caseNumber: numbers[id]!, type: 'AuthorityNotified', actor: dpo,
-      fields: { phase: 'initial', lateReasons: 'the processor told us late' },
+      fields: { phase: 'initial', late_reasons: 'the processor told us late' },
     }, at(when));
     expect(r).toMatchObject({ ok: true });
   };
