@@ -126,6 +126,7 @@ describe.skipIf(!dovecot).each(testDatabases())('breach journeys on $name', (tdb
         phase: 'initial',
         reference: 'LDA-2026-4711',
       });
+      expect(JSON.stringify(late.view.blocks)).toContain('72 hours from awareness end 2026-03-09 08:48 Europe/Berlin');
       expect(late.ack).toMatchObject({
         response_action: 'errors',
         errors: { late_reasons: expect.stringContaining('more than 72 h') },

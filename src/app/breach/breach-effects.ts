@@ -19,6 +19,8 @@ import {
   type StepResult,
 } from './breach-steps.ts';
 import { importRecipientsIn } from './report-incident.ts';
+import { formatInZone } from '../../domain/local-date.ts';
+import { AUTHORITY_HOURS } from '../../domain/breach/notification-rules.ts';
 
 const DOCUMENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'templates', 'documents');
 let documents: DocumentRenderer | null = null;
@@ -52,7 +54,14 @@ export const BREACH_EFFECTS = {
   not_a_breach: asEffect(decisionStep('not_a_breach')),
   not_notifiable: asEffect(decisionStep('not_notifiable')),
   /** AuthorityNotified: the phase, the drafted text given, the reference; after 72 h only with reasons. */
-  authority_notification: asEffect((ctx) => authorityStep(documentRenderer())(ctx)),
+  authority_notification: {
+    ...asEffect((ctx) => authorityStep(documentRenderer())(ctx)),
+    describe: (c, _deadlines, zone) => (c.awareAt
+      ? `72 hours from awareness end ${formatInZone(new Date(c.awareAt.getTime() + AUTHORITY_HOURS * 3_600_000), zone)}; `
+        + 'an initial notification after that needs the reasons for the delay. The text: dpo-desk breach draft '
+        + `${c.number}.`
+      : null),
+  },
   /** CustomerNotified: each linked customer's alert in its language, then numbered supplements. */
   customer_alerts: asEffect(customersStep),
   subjects_decision: asEffect(subjectsDecisionStep),
