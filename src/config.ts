@@ -93,6 +93,8 @@ const schema = z.object({
   RETENTION_FACTS_MONTHS: wholeNumber('months', 1, 600).default(36),
   RETENTION_BREACH_YEARS: wholeNumber('years', 1, 100).default(5),
   PURGE_TIME: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (organisation time zone)').default('03:30'),
+  BREACH_NOTICES_PER_MINUTE: z.coerce.number({ error: 'expected a whole number, 1–10000' }).int().min(1, 'expected a whole number, 1–10000')
+    .max(10_000, 'expected a whole number, 1–10000').default(30),
   PROCESSOR_CONTROLLERS: z.string().default('').transform(parseControllers)
     .refine((m) => m !== null, 'expected domain-or-address=controller@address pairs separated by commas'),
 });
@@ -178,6 +180,8 @@ export interface Config {
   workingHours: string;
   /** How long the desk keeps what it holds after a case closes (gdpr-rules §7), and when the daily purge runs. */
   retention: { contentDays: number; factsMonths: number; breachYears: number; purgeTime: string };
+  /** Art. 34 notices leave the outbox at most this many a minute. */
+  breach: { noticesPerMinute: number };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -311,6 +315,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
       contentDays: e.RETENTION_CONTENT_DAYS, factsMonths: e.RETENTION_FACTS_MONTHS,
       breachYears: e.RETENTION_BREACH_YEARS, purgeTime: e.PURGE_TIME,
     },
+    breach: { noticesPerMinute: e.BREACH_NOTICES_PER_MINUTE },
   };
 }
 

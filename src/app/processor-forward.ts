@@ -9,25 +9,25 @@ import type { InboxRow } from '../adapters/db/mail-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
 import type { Understanding } from '../domain/intake/understanding.ts';
+import { customerNamed, type Customer } from '../domain/breach/customers.ts';
+import { customersForRequests } from './breach/customers.ts';
 import { caseNotice, mailToRequester, type Effects } from './compose-mail.ts';
 import type { AppDeps } from './deps.ts';
 import { automaticMailWithheld, countAutomaticMail } from './effects.ts';
 
-/** The configured customer (domain or address) a request names, and its controller address. */
-export function controllerFor(controllers: Record<string, string>, m: Understanding): { customer: string; address: string } | null {
-  const requester = m.requester?.email.toLowerCase() ?? '';
-  const text = `${m.original.subject}\n${m.original.text}`.toLowerCase();
-  for (const [customer, address] of Object.entries(controllers)) {
-    const named = customer.includes('@') ? requester === customer : requester.endsWith(`@${customer}`) || requester.endsWith(`.${customer}`);
-    if (named || text.includes(customer)) return { customer, address };
-  }
-  return null;
+/**
+ * The customer a request names (stored customers, else the PROCESSOR_CONTROLLERS mapping) and the controller
+ * address its requests go to.
+ */
+export function controllerFor(customers: readonly Customer[], m: Understanding): { customer: string; address: string } | null {
+  const named = customerNamed(customers, m.requester?.email ?? '', `${m.original.subject}\n${m.original.text}`);
+  return named?.requestAddress ? { customer: named.name, address: named.requestAddress } : null;
 }
 
 export async function processorEffects(
   trx: Transaction<DB>, deps: AppDeps, c: Case, row: InboxRow, m: Understanding, now: Date,
 ): Promise<Effects> {
-  const target = controllerFor(deps.config.mail.controllers, m);
+  const target = controllerFor(await customersForRequests(trx, deps.config), m);
   if (!target) {
     return {
       outbox: [caseNotice(deps, c, 'controller-unknown', `${c.id}:controller-unknown`, now)],

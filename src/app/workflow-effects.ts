@@ -14,6 +14,7 @@ import { REQUEST_TYPES, type RequestType } from '../domain/vocabulary.ts';
 import type { EffectName, TransitionDefinition } from '../domain/workflow/definition.ts';
 import type { Actor, AppDeps } from './deps.ts';
 import { openCaseIn } from './open-case.ts';
+import { BREACH_EFFECTS } from './breach/breach-effects.ts';
 
 export interface EffectContext {
   trx: Transaction<DB>;
@@ -38,6 +39,8 @@ export interface Effect {
 const same = (ctx: EffectContext): EffectResult => ({ ok: true, case: ctx.case });
 
 export const EFFECT_IMPLS: Record<EffectName, Effect> = {
+  ...BREACH_EFFECTS,
+
   /** Checked where the mail is composed: the event is refused when its mail would be withheld. */
   needs_mail: { apply: async (ctx) => same(ctx) },
 

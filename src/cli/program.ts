@@ -1,5 +1,6 @@
 /** The `dpo-desk` command: one commander program; usage errors exit 2 with a hint, failures exit 1. */
 import { Command, CommanderError } from 'commander';
+import { breachCommand, customersCommand, registerExportCommand } from './commands/breach.ts';
 import { auditCommand, doctorCommand, migrateCommand } from './commands/admin.ts';
 import { caseCommand, casesCommand } from './commands/cases.ts';
 import { deadlineCommand } from './commands/deadline.ts';
@@ -21,6 +22,10 @@ export function buildProgram(io: CliIo): Command {
   // issue 12: retention, the request log, the monthly report
   for (const cmd of holdCommands(io)) program.commands.find((c) => c.name() === 'case')!.addCommand(cmd);
   for (const cmd of [purgeCommand(io), exportCommand(io), reportCommand(io)]) program.addCommand(cmd);
+  // issue 10: customers, breaches, and the breach register under `export`
+  for (const cmd of [customersCommand(io), breachCommand(io)]) program.addCommand(cmd);
+  const exports = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exports');
+  exports.addCommand(registerExportCommand(io));
   return program;
 }
 

@@ -11,6 +11,7 @@ import * as m0005 from '../../../db/migrations/0005-slack.ts';
 import * as m0006 from '../../../db/migrations/0006-outbox-case-index.ts';
 import * as m0007 from '../../../db/migrations/0007-heartbeats.ts';
 import * as m0008 from '../../../db/migrations/0008-retention.ts';
+import * as m0009 from '../../../db/migrations/0009-breach-desk.ts';
 import * as m0013 from '../../../db/migrations/0013-workflow-facts.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-outbox-case-index': m0006,
   '0007-heartbeats': m0007,
   '0008-retention': m0008,
+  '0009-breach-desk': m0009,
   '0013-workflow-facts': m0013,
 };
 

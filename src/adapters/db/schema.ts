@@ -240,8 +240,62 @@ export interface AuditTextsTable {
   value: string;
 }
 
+/** 0009: customers (processor role), breach ↔ customers, breach facts, notification phases, Art. 34 recipients. */
+export interface CustomersTable {
+  id: string;
+  name: string;
+  domains: string;
+  request_address: string | null;
+  security_address: string | null;
+  language: string;
+  notice_hours: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BreachCustomersTable {
+  case_id: string;
+  customer_id: string;
+  linked_at: number;
+  alerted_at: number | null;
+}
+
+export interface BreachFactsTable {
+  case_id: string;
+  data: string;
+  updated_at: number;
+}
+
+export interface BreachNotificationsTable {
+  id: string;
+  case_id: string;
+  audience: string;
+  customer_id: string | null;
+  phase: string;
+  given: string;
+  at: number;
+  reference: string | null;
+  late_reasons: string | null;
+  recorded_by: string;
+}
+
+export interface BreachRecipientsTable {
+  id: string;
+  case_id: string;
+  email: string;
+  name: string | null;
+  language: string;
+  outbox_id: string | null;
+  created_at: number;
+}
+
 export interface DB {
   audit_texts: AuditTextsTable;
+  customers: CustomersTable;
+  breach_customers: BreachCustomersTable;
+  breach_facts: BreachFactsTable;
+  breach_notifications: BreachNotificationsTable;
+  breach_recipients: BreachRecipientsTable;
   slack_threads: SlackThreadsTable;
   slack_posts: SlackPostsTable;
   slack_events: SlackEventsTable;

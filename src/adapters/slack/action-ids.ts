@@ -36,3 +36,9 @@ export const VIEW = {
 
 /** The message shortcut "Open as DPO case" (declared in slack-app-manifest.yaml). */
 export const SHORTCUT = { openAsCase: 'open_as_case' } as const;
+
+/** The global shortcut "Report a privacy incident" and its modal (open to every member of the workspace). */
+export const SHORTCUT_REPORT = 'report_incident';
+export const VIEW_REPORT = 'incident_report';
+/** The breach decision modal (`/dpo record <case> <event>`). */
+export const VIEW_BREACH_EVENT = 'breach_event';

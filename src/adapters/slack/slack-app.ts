@@ -20,6 +20,8 @@ import { createRoleResolver } from './roles.ts';
 import * as shortcuts from './shortcuts/index.ts';
 import type { SlackConfig } from './slack-transport.ts';
 import * as views from './views/index.ts';
+import * as reportView from './views/report.ts';
+import * as reportShortcut from './shortcuts/report.ts';
 
 export interface SlackAppOptions {
   /** Where the HTTP receiver (or, in Socket Mode, the health endpoint) listens; default PORT on all interfaces. */
@@ -106,7 +108,7 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
       ttlMs: opts.roleCacheMs,
     }),
   };
-  for (const kind of [commands, actions, reminders, views, shortcuts, events]) kind.register(app, ctx);
+  for (const kind of [commands, actions, reminders, views, shortcuts, events, reportView, reportShortcut]) kind.register(app, ctx);
   // The one catch-all: a listener failed after its ack. Logged without the payload (it may hold personal data).
   app.error(async (error) => {
     deps.log.error({ err: error.message, code: (error as { code?: string }).code }, 'Slack listener failed');

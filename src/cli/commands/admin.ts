@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { sql } from 'kysely';
 import { pendingMigrations } from '../../adapters/db/migrations.ts';
 import { verifyAudit } from '../../app/verify-audit.ts';
+import { documentRenderer } from '../../app/breach/breach-effects.ts';
 import { parseAnchor } from '../../app/audit-anchor.ts';
 import { CliError, loadConfig, withDesk, type CliIo } from '../context.ts';
 
@@ -58,6 +59,7 @@ export function doctorCommand(io: CliIo): Command {
             return 'up to date';
           } },
           { name: 'workflows', run: async () => `${desk.deps.workflows.list().map((w) => w.id).join(', ')} valid` },
+          { name: 'documents', run: async () => { documentRenderer(); return 'the Art. 33(3) notification in en, de, fr, es'; } },
           { name: 'holiday calendar', run: async () => (config.org.holidays === 'none'
             ? 'none: weekends only — deadlines will not skip public holidays' : `${config.org.holidays}`) },
           { name: 'outbox', run: async () => (config.outboxDir ? `effects written to ${config.outboxDir}${existsSync(config.outboxDir) ? '' : ' (created on first use)'}` : 'effects logged (no transport configured)') },

@@ -56,6 +56,9 @@ const offerSchema = z.object({
 export const EFFECTS = [
   'needs_mail', 'extension_window', 'verify_identity', 'set_request_types', 'open_breach',
   'record_fields', 'start_clock_on_sent', 'late_reasons',
+  // the breach desk (src/app/breach/breach-effects.ts)
+  'breach_assessment', 'not_a_breach', 'not_notifiable', 'authority_notification', 'customer_alerts', 'subjects_decision',
+  'subjects_notices',
 ] as const;
 export type EffectName = (typeof EFFECTS)[number];
 

@@ -147,7 +147,7 @@ describe.each(testDatabases())('dpo-desk storage commands on $name', (tdb) => {
     const doctor = await cli(['doctor'], env);
     expect(doctor.code).toBe(0);
     expect(doctor.out.split('\n').map((l) => l.split(':')[0])).toEqual(
-      ['ok    config', 'ok    database', 'ok    migrations', 'ok    workflows', 'ok    holiday calendar', 'ok    outbox']);
+      ['ok    config', 'ok    database', 'ok    migrations', 'ok    workflows', 'ok    documents', 'ok    holiday calendar', 'ok    outbox']);
 
     const clock = virtualClock('2026-03-05T10:00:00Z');
     const desk = testDesk(url, { clock });

@@ -36,8 +36,11 @@ const REQUEST_POLICY: Record<string, { from: string[]; to?: string; roles: strin
 const BREACH_POLICY: typeof REQUEST_POLICY = {
   Assessed: { from: ['reported', 'assessed'], to: 'assessed', roles: ['dpo'], requires: ['risk', 'reasons'] },
   AuthorityNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'], requires: ['phase'] },
-  CustomerNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'], requires: ['phase'] },
-  SubjectsNotified: { from: ['assessed', 'notified'], to: 'notified', roles: ['dpo'], requires: ['how'] },
+  // issue 10: each linked customer is alerted (phases numbered by the desk); the people's list may be imported before
+  CustomerNotified: { from: ['reported', 'assessed', 'notified'], to: 'notified', roles: ['dpo'] },
+  SubjectsNotificationDecided: { from: ['assessed', 'notified'], roles: ['dpo'], requires: ['decision', 'reasons'] },
+  SubjectsNotified: { from: ['assessed', 'notified'], to: 'notified', roles: ['dpo'] },
+  NotABreach: { from: ['reported', 'assessed'], to: 'not_notifiable', roles: ['dpo'], requires: ['reasons'] },
   NotNotifiable: { from: ['reported', 'assessed'], to: 'not_notifiable', roles: ['dpo'], requires: ['reasons'] },
   Closed: { from: ['notified', 'not_notifiable'], to: 'closed', roles: ['dpo'], requires: ['outcome'] },
 };
@@ -53,7 +56,7 @@ function check(wf: WorkflowDefinition, policy: typeof REQUEST_POLICY, state: str
   const p = policy[ev]!;
   const t = wf.transitions.find((x) => x.on === ev)!;
   expect(t.fields.filter((f) => f.required).map((f) => f.name).sort()).toEqual([...(p.requires ?? [])].sort());
-  const sample: Record<string, string> = { risk: 'high', phase: 'initial', 'authority.url': 'https://dpa.example.test' };
+  const sample: Record<string, string> = { risk: 'high', phase: 'initial', decision: 'communicate', 'authority.url': 'https://dpa.example.test' };
   const fields = Object.fromEntries((p.requires ?? []).map((f) => [f, sample[f] ?? 'given']));
   const r = applyEvent(wf, state, { type: ev, role, fields }, ['access']);
   const expected = wf.states[state]!.final ? 'CASE_CLOSED'

@@ -35,6 +35,8 @@ export function helpText(command: string, words: readonly { word: string; label:
     ...words.map((w) => `\`${c} ${w.word} <case>${w.needs.map((n) => ` <${n}>`).join('')}\` — ${w.label}`),
     `DPO: \`${c} hold <case> <reason>\` · \`${c} release <case> <reason>\` (legal hold)`,
     `DPO, managers: \`${c} export requests\` (the request log as a CSV file)`,
+    `Anyone: \`${c} breach\` — report a privacy incident · \`${c} reports\` — your reports`,
+    `DPO, managers: \`${c} export register\` (the breach register as a CSV file)`,
     'A case is written like DSR-2026-0001 or BRE-2026-0001.',
   ].join('\n');
 }

@@ -17,7 +17,7 @@ const CASE_COMMANDS = ['show', 'take', 'reply', 'close', 'assign', 'note', 'paus
 export type CaseCommandName = (typeof CASE_COMMANDS)[number];
 
 export type ParsedCommand =
-  | { name: 'help' | 'breach' }
+  | { name: 'help' | 'breach' | 'reports' }
   | { name: 'new'; workflow: string | null }
   | { name: 'export'; what: string | null }
   | { name: 'list'; filter: ListFilter }
@@ -47,7 +47,7 @@ export function parseCommand(text: string, eventWords: ReadonlySet<string> = new
   const name = (words.shift() ?? 'help').toLowerCase();
   const retention = parseRetentionCommand(name, words); // hold, release, export requests
   if (retention) return retention;
-  if (name === 'help' || name === 'breach') {
+  if (name === 'help' || name === 'breach' || name === 'reports') {
     return words.length ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`) : { ok: true, command: { name } };
   }
   if (name === 'new') {

@@ -16,6 +16,10 @@ import { doneOf, requiredFields } from '../../../domain/workflow/definition.ts';
 import { fieldValue, isBlank } from '../../../domain/workflow/interpreter.ts';
 import { authorize } from '../../../domain/workflow/permissions.ts';
 import { openCaseForm, openWorkflowForm } from '../views/intake.ts';
+import { myReports, openReportForm } from '../views/report.ts';
+import { uploadRegister } from '../register-upload.ts';
+import { breachStatus } from '../blocks/breach-status.ts';
+import { section } from '../blocks/case-facts.ts';
 import { caseCard, caseList, ephemeral, registerMessage, usage } from '../blocks/lists.ts';
 import { allCases, listing } from '../case-queries.ts';
 import { actorOf, type Invocation, type Responder, type SlackContext } from '../context.ts';
@@ -51,6 +55,10 @@ export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: Parsed
 
 async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder) {
   const zone = ctx.deps.config.org.timezone;
+  // issue 10: anyone reports an incident (the team gets the full breach modal) and sees their own reports.
+  const team = authorize(role, { action: 'open' }, { user: inv.user }).ok;
+  if (cmd.name === 'breach' && !team) return openReportForm(io, { channel: inv.channel });
+  if (cmd.name === 'reports') return io.reply(await myReports(ctx, inv.user));
   const action = cmd.name === 'new' ? 'open' : cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
   const allowed = authorize(role, { action }, { user: inv.user });
   if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
@@ -69,6 +77,7 @@ async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<Parsed
     case 'list':
       return io.reply(caseList(LIST_TITLES[cmd.filter], await listing(ctx.deps, cmd.filter, inv.user, ctx.now()), zone, ctx.now()));
     case 'export':
+      if (cmd.what === 'register') return io.reply(await uploadRegister(ctx, inv.user));
       return io.reply(registerMessage(await allCases(ctx.deps)));
     default:
       return io.reply(ephemeral(`\`${cmd.name}\` is answered at once.`));
@@ -89,9 +98,12 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, r
       const c = r.case;
       const details = authorize(role, { action: 'details' }, { user: inv.user, owner: c.owner }).ok;
       const buttons = offers(deps.workflows, c, { role, user: inv.user }, 'button');
-      return io.reply(caseCard(c, await getDeadlines(deps.database.db, c.id), deps.config.org.timezone, now, {
+      const card = caseCard(c, await getDeadlines(deps.database.db, c.id), deps.config.org.timezone, now, {
         details, act: role === 'agent' || role === 'dpo', events: buttons,
-      }));
+      });
+      // A breach: where its register entry stands (decisions, phases, customers, the people's notices).
+      if (c.kind !== 'breach' || !details) return io.reply(card);
+      return io.reply({ ...card, blocks: [...(card.blocks ?? []), section(await breachStatus(deps, c))] });
     }
     case 'take':
       return say(await takeCase(deps, input, now), (x) => `${x.number} is yours (state ${x.state}).`);
