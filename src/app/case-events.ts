@@ -11,7 +11,8 @@ import { threadOf } from '../adapters/db/mail-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
 import { dateInZone } from '../domain/local-date.ts';
-import { doneOf } from '../domain/workflow/definition.ts';
+import { doneOf, type TransitionDefinition } from '../domain/workflow/definition.ts';
+import { findCustomer, listCustomers } from '../adapters/db/customer-repository.ts';
 import { applyEvent, nestFields } from '../domain/workflow/interpreter.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester, MailContextError, type Effects } from './compose-mail.ts';
@@ -90,7 +91,7 @@ export async function applyCaseEventTo(
   const deadlines = recompute ? caseDeadlines(deps, c, await getPauses(trx, c.id), now) : await getDeadlines(trx, c.id);
   const clocked = recompute ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
   const key = input.key ?? `${c.id}:v${c.version + 1}`;
-  const mail = await eventMail(trx, deps, clocked.case, deadlines, decision.templates, {
+  const mail = await eventMail(trx, deps, clocked.case, deadlines, t, decision.templates, {
     fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null, needsMail: t.effects.includes('needs_mail'),
   });
   // Past this point something was written (a pause): a refusal must roll the caller's transaction back.
@@ -118,22 +119,41 @@ function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
 }
 
 /**
- * The event's mail to the data subject. When the event *is* its mail (`needs_mail`) and the mail would be
- * withheld — no address, an unconfirmed one — the event is refused with the reason and the way out.
+ * The event's mail: to the data subject, or to the customer(s) the definition names (`mail_to`), each in their
+ * language. When the event *is* its mail (`needs_mail`) and the mail would be withheld — no address, an unconfirmed
+ * one, no customer to write to — the event is refused with the reason and the way out.
  */
 async function eventMail(
-  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, templates: string[],
+  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, t: TransitionDefinition,
+  templates: string[],
   o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean },
 ): Promise<{ ok: true; fx: Effects } | { ok: false; code: string; message: string }> {
   if (!templates.length) return { ok: true, fx: { outbox: [], audit: [] } };
   const priv = await getPrivate(trx, c.id);
   if (!priv) return { ok: true, fx: { outbox: [], audit: [] } };
+  const fields = nestFields(o.fields);
+  const base = { private: priv, deadlines, templates, key: o.key, actor: o.actor, now: o.now, onSent: o.onSent };
   let fx: Effects;
   try {
-    fx = mailToRequester(deps, {
-      case: c, private: priv, deadlines, templates, fields: nestFields(o.fields), key: o.key, actor: o.actor, now: o.now,
-      onSent: o.onSent, thread: await threadOf(trx, c.id),
-    });
+    if (t.mail_to === 'requester') {
+      fx = mailToRequester(deps, { ...base, case: c, fields, thread: await threadOf(trx, c.id) });
+    } else {
+      const customers = await recipientsOf(trx, c, t.mail_to, fields);
+      fx = { outbox: [], audit: [] };
+      if (!customers.length) {
+        fx.audit.push(...templates.map((template) => ({
+          caseId: c.id, type: 'MailWithheld', actor: o.actor, at: o.now, data: { template, reason: 'no customer to write to' },
+        })));
+      }
+      for (const cu of customers) {
+        const one = mailToRequester(deps, {
+          ...base, case: { ...c, language: cu.language }, fields: { ...fields, customer: { name: cu.name } },
+          to: cu.address, key: `${o.key}:${cu.id}`,
+        });
+        fx.outbox.push(...one.outbox);
+        fx.audit.push(...one.audit);
+      }
+    }
   } catch (e) {
     if (!(e instanceof MailContextError)) throw e;
     return { ok: false, code: 'TEMPLATE_CONTEXT_INVALID', message: `The ${e.template} mail needs more: ${e.message}` };
@@ -145,11 +165,23 @@ async function eventMail(
   return { ok: true, fx };
 }
 
+/** The customers a mail goes to: the one the case (or the event) names, or every customer with a contact. */
+async function recipientsOf(trx: Transaction<DB>, c: Case, to: 'customer' | 'customers', fields: Record<string, unknown>) {
+  const named = String(fields.customer ?? c.facts.customer ?? '');
+  const list = to === 'customers' ? await listCustomers(trx) : [await findCustomer(trx, named)].filter((x) => x !== null);
+  return list.map((cu) => ({ id: cu.id, name: cu.name, language: cu.language, address: cu.requestAddress ?? cu.securityAddress }))
+    .filter((cu): cu is typeof cu & { address: string } => Boolean(cu.address));
+}
+
 /** The reason a mail cannot go, with the way out. */
 export function withheldWords(reason: string, caseNumber: string): string {
   if (/unverified|unconfirmed/.test(reason)) {
     return `the data subject's address is not confirmed yet (it was recovered from a forwarded mail). `
       + `Confirm it first: \`/dpo confirm ${caseNumber} [address]\` or \`dpo-desk case confirm ${caseNumber}\`.`;
+  }
+  if (/no customer/.test(reason)) {
+    return 'there is no customer with a contact address to write to. Add them: `dpo-desk customers add …` '
+      + '(the request or security-notification address).';
   }
   if (/no address/.test(reason)) {
     return `there is no address for the data subject. Add one: \`/dpo confirm ${caseNumber} <address>\`.`;

@@ -10,6 +10,8 @@ import { intakeReading } from '../../app/intake-reading.ts';
 import type { Case } from '../../domain/case.ts';
 import type { Language } from '../../domain/vocabulary.ts';
 import { byDeadline } from './blocks/case-facts.ts';
+import { defaultOptions, type OptionSource } from './blocks/event-form.ts';
+import { listCustomers } from '../db/customer-repository.ts';
 import type { ListFilter } from './commands/parse-command.ts';
 import { listNotes } from '../db/note-repository.ts';
 
@@ -94,4 +96,10 @@ export async function previewReply(
     }
   }
   return { ok: true, mails };
+}
+
+/** The choices of fields that take them from the desk's data (`options_from`): request types, languages, customers. */
+export async function fieldOptions(deps: AppDeps): Promise<OptionSource> {
+  const customers = (await listCustomers(deps.database.db)).map((c) => c.id);
+  return (from) => (from === 'customers' ? customers : defaultOptions(from));
 }

@@ -6,7 +6,8 @@ import { openCaseRecorded, type OpenCaseInput } from '../../../app/open-case.ts'
 import type { Channel } from '../../../domain/case.ts';
 import { LANGUAGES, REQUEST_REGIMES, REQUEST_TYPES, type Language, type RegimeId, type RequestType } from '../../../domain/vocabulary.ts';
 import { breachModal, newRequestModal, type ModalMeta } from '../blocks/modals.ts';
-import { defaultOptions, missingFieldErrors, openWorkflowModal, type EventMeta } from '../blocks/event-form.ts';
+import { missingFieldErrors, openWorkflowModal, type EventMeta } from '../blocks/event-form.ts';
+import { fieldOptions } from '../case-queries.ts';
 import { openWorkflowCase } from '../../../app/open-workflow-case.ts';
 import type { Actor } from '../../../app/deps.ts';
 import type { WorkflowDefinition } from '../../../domain/workflow/definition.ts';
@@ -107,7 +108,7 @@ export async function openValidated(ctx: SlackContext, v: Extract<Validated, { o
 
 /** The form that opens a case of any workflow this person may open (`/dpo new <workflow>`). */
 export async function openWorkflowForm(ctx: SlackContext, io: Responder, wf: WorkflowDefinition, meta: ModalMeta): Promise<void> {
-  const view = openWorkflowModal(wf, { now: ctx.now(), meta, options: defaultOptions });
+  const view = openWorkflowModal(wf, { now: ctx.now(), meta, options: await fieldOptions(ctx.deps) });
   if (!(await io.openView(view))) await io.reply(ephemeral(`Type \`${ctx.slack.command} new ${wf.id}\` in a channel to open the form.`));
 }
 

@@ -12,7 +12,8 @@ import { labelOf } from '../../../domain/workflow/definition.ts';
 import { transitionFor } from '../../../domain/workflow/interpreter.ts';
 import { ACTION } from '../action-ids.ts';
 import { button, factsLine, factsOf, section } from '../blocks/case-facts.ts';
-import { closeModal, defaultOptions, eventModal, type EventMeta } from '../blocks/event-form.ts';
+import { closeModal, eventModal, type EventMeta } from '../blocks/event-form.ts';
+import { fieldOptions } from '../case-queries.ts';
 import { ephemeral } from '../blocks/lists.ts';
 import type { ModalMeta } from '../blocks/modals.ts';
 import { replyComposeModal, replySkeleton } from '../blocks/reply.ts';
@@ -65,7 +66,7 @@ export async function openClose(ctx: SlackContext, io: Responder, actor: Actor, 
     return io.reply(ephemeral(`Not allowed: ${c.number} cannot be closed now by you (state ${c.state}, role ${actor.role}): `
       + `${all.map(labelOf).join(' or ')} — possible from ${from}, for ${roles}${c.owner && c.owner !== actor.id ? ', by the owner' : ''}.`));
   }
-  await openOrOffer(io, closeModal(c.number, resolutions, { facts: facts(ctx, c), meta, options: defaultOptions }), c, ACTION.close, 'Close');
+  await openOrOffer(io, closeModal(c.number, resolutions, { facts: facts(ctx, c), meta, options: await fieldOptions(ctx.deps) }), c, ACTION.close, 'Close');
 }
 
 /** One event's form: its fields, and what it will do (e.g. the date an extension gives). */
@@ -78,6 +79,6 @@ export async function openEvent(ctx: SlackContext, io: Responder, actor: Actor, 
     return io.reply(ephemeral(`:x: ${c.number} is ${c.state.replace(/_/g, ' ')}: "${t ? labelOf(t) : event}" is not possible now.`));
   }
   const notes = describeEffects(t, c, await getDeadlines(ctx.deps.database.db, c.id), ctx.deps.config.org.timezone);
-  const view = eventModal(c.number, t, labelOf(t), { facts: facts(ctx, c), notes, meta, options: defaultOptions });
+  const view = eventModal(c.number, t, labelOf(t), { facts: facts(ctx, c), notes, meta, options: await fieldOptions(ctx.deps) });
   await openOrOffer(io, view, c, ACTION.event, labelOf(t).slice(0, 60), `${c.number}|${t.on}`);
 }
