@@ -8,47 +8,15 @@ import type { NewOutboxRow } from '../adapters/db/outbox-repository.ts';
 import type { Case, CasePrivate } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
 import type { AppDeps } from './deps.ts';
+import type { ComposedMail, MailAttachment } from './ports.ts';
 
-export interface MailRequest {
-  template: string;
-  case: Case;
-  private: CasePrivate;
-  deadlines: readonly Deadline[];
-  /** Template-specific values (reasons, outcome, incident facts…). */
-  fields: Record<string, unknown>;
-  /** The address it goes to (already checked). */
-  to: string;
-  /** The outbox row id: Message-IDs are derived from it so a retried send carries the same one. */
-  outboxId: string;
-}
-
-/** A file sent with a mail (e.g. the original request forwarded to a controller), base64 in the outbox row. */
-export interface MailAttachment {
-  filename: string;
-  contentType: string;
-  contentBase64: string;
-}
-
-export interface ComposedMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  messageId: string;
-  headers: Record<string, string>;
-}
+export type { ComposedMail, MailAttachment, MailComposer, MailRequest } from './ports.ts';
 
 /** A template could not be filled from the case and the event's fields: the event is refused, nothing changes. */
 export class MailContextError extends Error {
   constructor(readonly template: string, message: string) {
     super(message);
   }
-}
-
-export interface MailComposer {
-  compose(req: MailRequest): ComposedMail;
-  /** An internal mail (to the DPO): no data subject, the context given as is. */
-  composeInternal(req: { template: string; context: Record<string, unknown>; to: string; caseNumber: string | null; outboxId: string }): ComposedMail;
 }
 
 export interface Effects {

@@ -17,21 +17,9 @@ import { decideFailure, DeliveryError, DEFAULT_RETRY, type RetryPolicy } from '.
 import type { AppDeps } from './deps.ts';
 import { ON_FAILED, ON_SENT } from './on-sent.ts';
 import { caseNotice, dpoAlert } from './compose-mail.ts';
+import type { SendResult, Transport, Transports } from './ports.ts';
 
-/** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
-export interface Transport {
-  send(row: OutboxRow): Promise<SendResult>;
-  /** For a row an earlier attempt may have sent: that send's result if the far side shows it, else null. */
-  alreadySent?(row: OutboxRow): Promise<SendResult | null>;
-}
-
-export interface SendResult {
-  ref: string | null;
-  /** The exact bytes sent, when a copy is to be filed in the Sent folder (after the row is marked sent). */
-  sentCopy?: Uint8Array;
-}
-
-export type Transports = Partial<Record<OutboxChannel, Transport>>;
+export type { SendResult, Transport, Transports } from './ports.ts';
 
 export interface DeliverOptions {
   owner: string;

@@ -4,7 +4,7 @@ import type { Database } from '../adapters/db/database.ts';
 import type { Workflows } from '../adapters/workflows/load-workflows.ts';
 import type { Config } from '../config.ts';
 import type { WorkingCalendar } from '../domain/deadlines/working-calendar.ts';
-import type { MailComposer } from './compose-mail.ts';
+import type { MailComposer } from './ports.ts';
 import type { IntakePolicy } from '../domain/intake/understanding.ts';
 import type { DeskRole } from '../domain/workflow/permissions.ts';
 

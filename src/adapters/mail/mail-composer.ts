@@ -2,7 +2,7 @@
  * Renders a templated mail for the outbox: the template context from the case (org, case dates, requester's
  * name) plus the event's fields; our signed Message-ID; loop-prevention headers on automatic mail (RFC 3834).
  */
-import type { ComposedMail, MailComposer, MailRequest } from '../../app/compose-mail.ts';
+import type { ComposedMail, MailComposer, MailRequest } from '../../app/ports.ts';
 import type { Config } from '../../config.ts';
 import { governingDeadline } from '../../domain/deadlines/deadline.ts';
 import { signedMessageId } from '../../domain/message-id.ts';

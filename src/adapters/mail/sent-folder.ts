@@ -3,7 +3,7 @@
  * the look-up by Message-ID that tells whether a mail an earlier attempt may have sent is there already.
  */
 import { ImapFlow } from 'imapflow';
-import type { Transport } from '../../app/deliver-outbox.ts';
+import type { Transport } from '../../app/ports.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
 

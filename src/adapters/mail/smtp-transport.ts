@@ -3,8 +3,8 @@
  * theirs in the reply, kept as the transport ref too); 4xx and network failures retry, 5xx fail permanently.
  */
 import nodemailer from 'nodemailer';
-import type { Transport } from '../../app/deliver-outbox.ts';
-import type { ComposedMail, MailAttachment } from '../../app/compose-mail.ts';
+import type { Transport } from '../../app/ports.ts';
+import type { ComposedMail, MailAttachment } from '../../app/ports.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
 import { smtpFailureIsRetryable } from '../../domain/smtp-errors.ts';
 import type { Config } from '../../config.ts';

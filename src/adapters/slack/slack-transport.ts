@@ -11,7 +11,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Transport, SendResult } from '../../app/deliver-outbox.ts';
+import type { Transport, SendResult } from '../../app/ports.ts';
 import type { Digest } from '../../app/digest.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';

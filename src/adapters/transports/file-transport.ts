@@ -5,7 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutboxRow } from '../db/outbox-repository.ts';
-import type { Transport } from '../../app/deliver-outbox.ts';
+import type { Transport } from '../../app/ports.ts';
 
 export function createFileTransport(dir: string): Transport {
   mkdirSync(dir, { recursive: true });

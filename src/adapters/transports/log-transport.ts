@@ -1,6 +1,6 @@
 /** Logs that an effect would go out — kind, channel and case number only, never its content or recipient. */
 import type { Logger } from 'pino';
-import type { Transport } from '../../app/deliver-outbox.ts';
+import type { Transport } from '../../app/ports.ts';
 
 export function createLogTransport(log: Logger): Transport {
   return {
