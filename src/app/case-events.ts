@@ -20,6 +20,7 @@ import { persistEffects } from './effects.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { applyEffects } from './workflow-effects.ts';
 import { afterCaseEvent } from './retention-hooks.ts';
+import { checkReplyFiles, metaOfFiles, toMailAttachments, type ReplyFile } from './reply-attachments.ts';
 
 export interface EventInput {
   type: string;
@@ -27,6 +28,8 @@ export interface EventInput {
   fields?: Record<string, unknown>;
   /** A client's key (a button press, a modal submission): outbox rows are keyed by it. */
   key?: string;
+  /** Files sent with the event's mail (a reply); checked and listed by `reply-attachments.ts`. */
+  attachments?: readonly ReplyFile[];
 }
 
 /** What an event did: the saved case and the mails it queued (never counted when withheld). */
@@ -92,6 +95,7 @@ export async function applyCaseEventTo(
   const key = input.key ?? `${c.id}:v${c.version + 1}`;
   const mail = await eventMail(trx, deps, clocked.case, deadlines, decision.templates, {
     fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null, needsMail: t.effects.includes('needs_mail'),
+    files: input.attachments ?? [],
   });
   // Past this point something was written (a pause): a refusal must roll the caller's transaction back.
   if (!mail.ok) throw new Refusal(mail);
@@ -123,16 +127,19 @@ function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
  */
 async function eventMail(
   trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, templates: string[],
-  o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean },
+  o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean;
+    files: readonly ReplyFile[] },
 ): Promise<{ ok: true; fx: Effects } | { ok: false; code: string; message: string }> {
+  const files = checkReplyFiles(templates, nestFields(o.fields), metaOfFiles(o.files), deps.config.mail.maxAttachmentBytes);
+  if (!files.ok) return files;
   if (!templates.length) return { ok: true, fx: { outbox: [], audit: [] } };
   const priv = await getPrivate(trx, c.id);
   if (!priv) return { ok: true, fx: { outbox: [], audit: [] } };
   let fx: Effects;
   try {
     fx = mailToRequester(deps, {
-      case: c, private: priv, deadlines, templates, fields: nestFields(o.fields), key: o.key, actor: o.actor, now: o.now,
-      onSent: o.onSent, thread: await threadOf(trx, c.id),
+      case: c, private: priv, deadlines, templates, fields: files.fields, key: o.key, actor: o.actor, now: o.now,
+      onSent: o.onSent, thread: await threadOf(trx, c.id), attachments: toMailAttachments(o.files),
     });
   } catch (e) {
     if (!(e instanceof MailContextError)) throw e;

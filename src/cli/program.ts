@@ -6,6 +6,7 @@ import { deadlineCommand } from './commands/deadline.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { demoCommand, startCommand } from './commands/run.ts';
 import { tickCommand } from './commands/tick.ts';
+import { replyCommand } from './commands/reply.ts';
 import { exportCommand, holdCommands, purgeCommand, reportCommand } from './commands/retention.ts';
 import { CliError, type CliIo } from './context.ts';
 
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo): Command {
   // issue 12: retention, the request log, the monthly report
   for (const cmd of holdCommands(io)) program.commands.find((c) => c.name() === 'case')!.addCommand(cmd);
   for (const cmd of [purgeCommand(io), exportCommand(io), reportCommand(io)]) program.addCommand(cmd);
+  program.addCommand(replyCommand(io)); // issue 9: replies with files
   return program;
 }
 
