@@ -67,7 +67,8 @@ export function checkReplyFiles(
     if (!spec) continue;
     const typed = listAt(out, spec.path);
     const attached = new Set(files.map((f) => safeFilename(f.filename)));
-    const absent = typed.map((t) => t.filename).filter((n): n is string => typeof n === 'string' && !attached.has(n));
+    const absent = typed.map((t) => t.filename)
+      .filter((n): n is string => typeof n === 'string' && n.trim() !== '' && !attached.has(n));
     if (!files.length || absent.length) {
       const named = absent.length ? `names files (${absent.join(', ')})` : 'speaks of files sent with it';
       return { ok: false, code: 'ATTACHMENTS_MISSING', message: `Not sent: this answer ${named}; ${WAY_OUT}.` };
