@@ -127,10 +127,13 @@ function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
  */
 async function eventMail(
   trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, templates: string[],
-  o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean;
-    files: readonly ReplyFile[] },
+  o: {
+    fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean;
+    files: readonly ReplyFile[];
+  },
 ): Promise<{ ok: true; fx: Effects } | { ok: false; code: string; message: string }> {
-  const files = checkReplyFiles(templates, nestFields(o.fields), metaOfFiles(o.files), deps.config.mail.maxAttachmentBytes);
+  const max = deps.config.mail.maxAttachmentBytes;
+  const files = checkReplyFiles(templates, nestFields(o.fields), metaOfFiles(o.files), max);
   if (!files.ok) return files;
   if (!templates.length) return { ok: true, fx: { outbox: [], audit: [] } };
   const priv = await getPrivate(trx, c.id);

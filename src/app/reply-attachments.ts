@@ -21,7 +21,9 @@ export interface ReplyFile {
 
 export type FilesCheck =
   | { ok: true; fields: Record<string, unknown> }
-  | { ok: false; code: 'ATTACHMENTS_TOO_LARGE' | 'ATTACHMENTS_MISSING' | 'ATTACHMENT_TYPE' | 'ATTACHMENTS_NOT_SENT'; message: string };
+  | { ok: false; code: FilesRefusal; message: string };
+
+export type FilesRefusal = 'ATTACHMENTS_TOO_LARGE' | 'ATTACHMENTS_MISSING' | 'ATTACHMENT_TYPE' | 'ATTACHMENTS_NOT_SENT';
 
 const TYPES: Record<string, string> = {
   json: 'application/json', csv: 'text/csv', pdf: 'application/pdf', txt: 'text/plain', xml: 'application/xml',
@@ -57,7 +59,8 @@ export function checkReplyFiles(
   templates: readonly string[], fields: Record<string, unknown>, files: readonly FileMeta[], maxBytes: number,
 ): FilesCheck {
   if (files.length && !templates.length) {
-    return { ok: false, code: 'ATTACHMENTS_NOT_SENT', message: 'This event sends no mail: there is nothing to attach the files to.' };
+    const message = 'This event sends no mail: there is nothing to attach the files to.';
+    return { ok: false, code: 'ATTACHMENTS_NOT_SENT', message };
   }
   const large = tooLarge(files.reduce((n, f) => n + f.size, 0), maxBytes);
   if (large) return { ok: false, code: 'ATTACHMENTS_TOO_LARGE', message: large };
@@ -78,7 +81,8 @@ export function checkReplyFiles(
       const filename = safeFilename(f.filename);
       const format = spec.formats?.[extOf(filename)];
       if (spec.formats && !format) {
-        return { ok: false, code: 'ATTACHMENT_TYPE', message: `Not sent: ${filename} — ${spec.formatsWhy}; attach it as .json or .csv.` };
+        const message = `Not sent: ${filename} — ${spec.formatsWhy}; attach it as .json or .csv.`;
+        return { ok: false, code: 'ATTACHMENT_TYPE', message };
       }
       const description = typed.find((t) => t.filename === filename)?.description;
       entries.push({ filename, ...(format ? { format: format.format } : {}), ...(description ? { description } : {}) });
@@ -94,7 +98,8 @@ export function toMailAttachments(files: readonly ReplyFile[]): MailAttachment[]
     const filename = safeFilename(f.filename);
     const byExt = TYPES[extOf(filename)];
     // Portability's formats are typed by extension whatever the browser said (a .csv as application/vnd.ms-excel).
-    const contentType = (['json', 'csv'].includes(extOf(filename)) ? byExt : f.contentType || byExt) ?? 'application/octet-stream';
+    const given = ['json', 'csv'].includes(extOf(filename)) ? byExt : f.contentType || byExt;
+    const contentType = given ?? 'application/octet-stream';
     return { filename, contentType, contentBase64: Buffer.from(f.bytes).toString('base64') };
   });
 }
@@ -108,7 +113,8 @@ function listAt(values: Record<string, unknown>, path: string): { filename?: unk
   if (!Array.isArray(v)) return [];
   return v.filter((x) => x && typeof x === 'object').map((x) => {
     const o = x as Record<string, unknown>;
-    return { filename: o.filename, ...(typeof o.description === 'string' && o.description.trim() ? { description: o.description } : {}) };
+    const described = typeof o.description === 'string' && o.description.trim();
+    return { filename: o.filename, ...(described ? { description: o.description as string } : {}) };
   });
 }
 

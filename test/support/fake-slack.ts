@@ -91,7 +91,10 @@ export class FakeSlack {
   private fileObject(id: string): Record<string, unknown> {
     const f = this.files.get(id)!;
     const url = `http://127.0.0.1:${this.port}/files/${id}`;
-    return { id, name: f.name, title: f.name, mimetype: f.mimetype, size: f.bytes.length, url_private: url, url_private_download: url };
+    return {
+      id, name: f.name, title: f.name, mimetype: f.mimetype, size: f.bytes.length,
+      url_private: url, url_private_download: url,
+    };
   }
 
   attempts(method: string, where: (c: SlackCall) => boolean = () => true): SlackCall[] {

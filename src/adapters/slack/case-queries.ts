@@ -77,7 +77,8 @@ export type Preview = { ok: true; mails: { template: string; subject: string; te
 
 /** Renders a reply (a workflow event's mails) as it would be sent, in `language`; a missing field is named. */
 export async function previewReply(
-  deps: AppDeps, c: Case, event: string, language: Language, fields: Record<string, unknown>, files: readonly FileMeta[] = [],
+  deps: AppDeps, c: Case, event: string, language: Language, fields: Record<string, unknown>,
+  files: readonly FileMeta[] = [],
 ): Promise<Preview> {
   if (!deps.mail) return { ok: false, message: 'No mail composer is configured: replies cannot be sent.' };
   const templates = eventTemplates(deps.workflows, c, event);

@@ -14,11 +14,12 @@ export interface SlackFileRef {
 }
 
 type Client = App['client'];
+type SubmittedFile = { id?: string; name?: string; title?: string; size?: number };
 
 /** The files of the input `actionId` in a submitted modal (none when it was left empty). */
 export function submittedFiles(view: SubmittedView, actionId = 'files'): SlackFileRef[] {
   for (const block of Object.values(view.state?.values ?? {})) {
-    const v = block[actionId] as { type?: string; files?: { id?: string; name?: string; title?: string; size?: number }[] } | undefined;
+    const v = block[actionId] as { type?: string; files?: SubmittedFile[] } | undefined;
     if (v?.type !== 'file_input') continue;
     return (v.files ?? []).filter((f) => typeof f.id === 'string')
       .map((f) => ({ id: f.id!, name: f.name ?? f.title ?? f.id!, size: Number(f.size ?? 0) }));
@@ -33,15 +34,20 @@ export async function fetchSlackFiles(
   const files: ReplyFile[] = [];
   let total = 0;
   for (const ref of refs) {
-    const info = await client.files.info({ file: ref.id }).catch((e: Error) => ({ ok: false, error: e.message, file: undefined }));
+    const info = await client.files.info({ file: ref.id })
+      .catch((e: Error) => ({ ok: false, error: e.message, file: undefined }));
     const f = info.file;
     const url = f?.url_private_download ?? f?.url_private;
-    if (!f || !url) return { ok: false, message: `${ref.name}: Slack no longer has this file (${'error' in info ? info.error : 'no URL'}); attach it again.` };
+    if (!f || !url) {
+      const why = 'error' in info ? info.error : 'no URL';
+      return { ok: false, message: `${ref.name}: Slack no longer has this file (${why}); attach it again.` };
+    }
     const large = tooLarge(total + Number(f.size ?? 0), maxBytes);
     if (large) return { ok: false, message: large };
     const res = await fetch(url, { headers: { Authorization: `Bearer ${botToken}` } }).catch((e: Error) => e);
     if (res instanceof Error || !res.ok) {
-      return { ok: false, message: `${ref.name}: could not be fetched from Slack (${res instanceof Error ? res.message : `HTTP ${res.status}`}); try again.` };
+      const why = res instanceof Error ? res.message : `HTTP ${res.status}`;
+      return { ok: false, message: `${ref.name}: could not be fetched from Slack (${why}); try again.` };
     }
     const bytes = new Uint8Array(await res.arrayBuffer());
     total += bytes.byteLength;

@@ -66,7 +66,8 @@ export function replyCommand(io: CliIo): Command {
         if (!loaded.ok) throw new CliError(`error: ${loaded.message}`, loaded.code === 'NOT_ALLOWED' ? 2 : 1);
         const c = loaded.case;
         const t = transitionFor(desk.deps.workflows.of(c), o.event, c);
-        const replies = offers(desk.deps.workflows, c, { role: who.role, user: 'cli' }, 'any').filter((x) => x.transition.template);
+        const replies = offers(desk.deps.workflows, c, { role: who.role, user: 'cli' }, 'any')
+          .filter((x) => x.transition.template);
         const hint = `replies open now for ${o.as}: ${replies.map((x) => x.event).join(', ') || 'none'}`;
         if (!t) throw new CliError(`error: "${o.event}" is not an event of the ${c.workflow} workflow (${hint})`, 2);
         if (!t.template) throw new CliError(`error: ${o.event} sends no mail; use \`dpo-desk case do\` (${hint})`, 2);
@@ -75,7 +76,10 @@ export function replyCommand(io: CliIo): Command {
           caseNumber: c.number, actor: who, key: o.key ? `cli:${o.key}` : `cli:${randomUUID()}`, type: o.event, fields,
           ...(o.language ? { language: o.language as Language } : {}), attachments: files,
         }, desk.deps.clock());
-        if (!r.ok) throw new CliError(`error: ${r.message}${USAGE.has(r.code) && /NOT|ROLE/.test(r.code) ? ` (${hint})` : ''}`, USAGE.has(r.code) ? 2 : 1);
+        if (!r.ok) {
+          const withHint = /NOT_FROM|ROLE|NOT_ALLOWED/.test(r.code) ? ` (${hint})` : '';
+          throw new CliError(`error: ${r.message}${withHint}`, USAGE.has(r.code) ? 2 : 1);
+        }
         const mails = r.mails ?? 0;
         if (o.json) {
           return io.out(JSON.stringify({
@@ -99,7 +103,8 @@ function readFiles(paths: readonly string[], maxBytes: number): ReplyFile[] {
       if (!s.isFile()) throw new Error('not a file');
       return s.size;
     } catch (e) {
-      throw new CliError(`error: --attach ${p}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      throw new CliError(`error: --attach ${p}: cannot read it (${why})`, 2);
     }
   });
   const problem = tooLarge(sizes.reduce((a, b) => a + b, 0), maxBytes);
@@ -114,7 +119,9 @@ function readDetails(path: string): Record<string, unknown> {
   } catch (e) {
     throw new CliError(`error: --details ${path}: not valid YAML (${(e as Error).message.split('\n')[0]})`, 2);
   }
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new CliError(`error: --details ${path}: expected "name: value" lines`, 2);
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CliError(`error: --details ${path}: expected "name: value" lines`, 2);
+  }
   return parsed as Record<string, unknown>;
 }
 
@@ -122,7 +129,9 @@ function readDetails(path: string): Record<string, unknown> {
  * `--field` values by what takes them: the event's own fields as typed (a multiselect splits at commas), a
  * template's by its schema (a list takes each repetition, a yes/no field true or false).
  */
-function typedFields(t: TransitionDefinition, templates: readonly string[], raw: Record<string, string[]>): Record<string, unknown> {
+function typedFields(
+  t: TransitionDefinition, templates: readonly string[], raw: Record<string, string[]>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, values] of Object.entries(raw)) {
     const own = t.fields.find((f) => f.name === name);
@@ -172,6 +181,8 @@ function coerce(leaf: unknown, values: string[], name: string): unknown {
     throw new CliError(`error: --field ${name} takes true or false (got "${v}")`, 2);
   }
   if (d.type === 'number') return Number(v);
-  if (d.type === 'object') throw new CliError(`error: --field ${name} has parts; give them dotted (${name}.…) or use --details`, 2);
+  if (d.type === 'object') {
+    throw new CliError(`error: --field ${name} has parts; give them dotted (${name}.…) or use --details`, 2);
+  }
   return v;
 }

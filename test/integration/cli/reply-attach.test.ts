@@ -88,7 +88,8 @@ describe.each(testDatabases())('dpo-desk reply with files on $name', (tdb) => {
     const r = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE, '--attach', EXPORT, '--attach', USAGE]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toContain(`${c.number}: answered — state answered; 1 mail(s) queued with conversaciones.json, usage.csv`);
+    expect(r.out).toContain(`${c.number}: answered — state answered; `
+      + '1 mail(s) queued with conversaciones.json, usage.csv (the running desk sends them)');
     await deliver();
     await sink.waitFor(2); // the acknowledgement, then the answer
     const [mail] = answers();
@@ -115,7 +116,8 @@ describe.each(testDatabases())('dpo-desk reply with files on $name', (tdb) => {
     const c = await started(['portability']);
     const before = (await mailRows(c.id)).length;
     const big = file('big.json', Buffer.alloc(2048, 0x20));
-    const r = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE, '--attach', big], { MAIL_MAX_ATTACHMENT_BYTES: '1024' });
+    const limit = { MAIL_MAX_ATTACHMENT_BYTES: '1024' };
+    const r = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE, '--attach', big], limit);
     expect(r.code).toBe(2);
     expect(r.err).toContain('a reply may carry at most 1024 bytes');
     expect(r.err).toContain('MAIL_MAX_ATTACHMENT_BYTES');
@@ -129,18 +131,21 @@ describe.each(testDatabases())('dpo-desk reply with files on $name', (tdb) => {
     const before = (await mailRows(c.id)).length;
     const none = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE]);
     expect(none.code).toBe(2);
-    expect(none.err).toContain('this answer speaks of files sent with it; attach them (`dpo-desk reply … --attach <file>`');
+    expect(none.err).toContain('this answer speaks of files sent with it; '
+      + 'attach them (`dpo-desk reply … --attach <file>`');
     const bare = await cli(['case', 'do', c.number, 'Answered']); // the same rule on every surface
     expect(bare.code).toBe(1);
     expect(bare.err).toContain('this answer speaks of files sent with it; attach them');
     // Typed file names that are not attached are named.
-    const details = file('details.yaml', 'portability:\n  scope: all of it\n  files:\n    - { filename: x.json, format: JSON }\n');
+    const yaml = 'portability:\n  scope: all of it\n  files:\n    - { filename: x.json, format: JSON }\n';
+    const details = file('details.yaml', yaml);
     const named = await cli(['reply', c.number, '--event', 'Answered', '--details', details]);
     expect(named.code).toBe(2);
     expect(named.err).toContain('this answer names files (x.json); attach them');
     const pdf = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE, '--attach', PDF]);
     expect(pdf.code).toBe(2);
-    expect(pdf.err).toContain('export.pdf — a portability answer carries the data machine-readable (Art. 20): JSON or CSV');
+    expect(pdf.err).toContain('export.pdf — a portability answer carries the data machine-readable (Art. 20): '
+      + 'JSON or CSV');
     expect(await mailRows(c.id)).toHaveLength(before);
     await deliver();
     expect(answers()).toHaveLength(0);

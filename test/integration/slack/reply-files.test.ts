@@ -9,7 +9,8 @@ import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { testDatabases } from '../../support/databases.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import {
-  click, deliver, expectNoPersonalData, mailsTo, openedView, PII, seedRequest, startHarness, submit, USERS, type Harness,
+  click, deliver, expectNoPersonalData, mailsTo, openedView, PII, seedRequest, startHarness, submit, USERS,
+  type Harness,
 } from './harness.ts';
 
 const DATA = Buffer.from('{"loyaltyCard":{"points":120}}');
@@ -22,22 +23,27 @@ describe.each(testDatabases())('reply modal with files on $name', (tdb) => {
   afterAll(async () => { await sink.close(); });
   beforeEach(async () => {
     sink.messages.length = 0;
-    h = await startHarness(tdb, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), MAIL_SIGNING_SECRET: 'test-signing-secret-0123456789' });
+    h = await startHarness(tdb, {
+      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), MAIL_SIGNING_SECRET: 'test-signing-secret-0123456789',
+    });
   });
   afterEach(async () => { await h.close(); });
 
   const composeFor = async () => {
     const c = await seedRequest(h, { owner: USERS.agent, types: ['portability'] });
-    await recordCaseEvent(h.desk.deps, { caseNumber: c.number, type: 'WorkStarted', actor: { id: USERS.agent, role: 'agent' } }, h.clock());
+    const started = { caseNumber: c.number, type: 'WorkStarted', actor: { id: USERS.agent, role: 'agent' as const } };
+    await recordCaseEvent(h.desk.deps, started, h.clock());
     const view = await openedView(h, (await click(h, USERS.agent, 'case_reply', c.number)).trigger);
     return { c, view };
   };
 
   it('a file chosen in the modal is listed in the preview and reaches the data subject as an attachment', async () => {
     const { c, view } = await composeFor();
-    expect(view.blocks.find((b: any) => b.block_id === 'files').element).toMatchObject({ type: 'file_input', action_id: 'files' });
+    expect(view.blocks.find((b: any) => b.block_id === 'files').element)
+      .toMatchObject({ type: 'file_input', action_id: 'files' });
     const file = h.fake.addFile('loyalty-card.json', 'application/json', DATA);
-    const preview = await submit(h, USERS.agent, view, { reply_template: 'Answered', language: 'en', details: DETAILS, files: [file] });
+    const answer = { reply_template: 'Answered', language: 'en', details: DETAILS };
+    const preview = await submit(h, USERS.agent, view, { ...answer, files: [file] });
     expect(preview.ack.response_action).toBe('push');
     const shown = JSON.stringify(preview.ack.view);
     expect(shown).toContain('*Attached:* loyalty-card.json (30 bytes)');
@@ -50,22 +56,25 @@ describe.each(testDatabases())('reply modal with files on $name', (tdb) => {
     expect(h.fake.of('file_download').map((x) => x.token)).toEqual(['bearer']);
     expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('answered');
     await deliver(h);
-    expect((await mailsTo(h, c.id)).filter((m) => m.kind === 'answer-portability').map((m) => m.state)).toEqual(['sent']);
-    const answer = sink.messages.find((m) => m.parsed.attachments.length)!;
-    expect(answer.envelope.to).toEqual([PII.email]);
-    expect(answer.parsed.attachments.map((a) => [a.filename, a.mimeType, Buffer.from(a.content as ArrayBuffer)]))
+    const rows = (await mailsTo(h, c.id)).filter((m) => m.kind === 'answer-portability');
+    expect(rows.map((m) => m.state)).toEqual(['sent']);
+    const mail = sink.messages.find((m) => m.parsed.attachments.length)!;
+    expect(mail.envelope.to).toEqual([PII.email]);
+    expect(mail.parsed.attachments.map((a) => [a.filename, a.mimeType, Buffer.from(a.content as ArrayBuffer)]))
       .toEqual([['loyalty-card.json', 'application/json', DATA]]);
-    expect(answer.parsed.text).toContain('loyalty-card.json (JSON)');
+    expect(mail.parsed.text).toContain('loyalty-card.json (JSON)');
     expectNoPersonalData(h.fake);
   });
 
-  it('a portability answer without a file, or with a PDF, is refused next to the file field; nothing queued', async () => {
+  it('a portability answer without a file, or with a PDF, is refused by the file field; nothing queued', async () => {
     const { c, view } = await composeFor();
-    const none = await submit(h, USERS.agent, view, { reply_template: 'Answered', language: 'en', details: DETAILS });
-    expect(none.ack).toMatchObject({ response_action: 'errors', errors: { files: expect.stringContaining('attach them') } });
+    const answer = { reply_template: 'Answered', language: 'en', details: DETAILS };
+    const none = await submit(h, USERS.agent, view, answer);
+    expect(none.ack).toMatchObject({ response_action: 'errors' });
+    expect(none.ack.errors.files).toContain('this answer speaks of files sent with it; attach them');
     const pdf = h.fake.addFile('card.pdf', 'application/pdf', Buffer.from('%PDF-1.4'));
-    const wrong = await submit(h, USERS.agent, view, { reply_template: 'Answered', language: 'en', details: DETAILS, files: [pdf] });
-    expect(wrong.ack.errors.files).toContain('card.pdf — a portability answer carries the data machine-readable (Art. 20): JSON or CSV');
+    const wrong = await submit(h, USERS.agent, view, { ...answer, files: [pdf] });
+    expect(wrong.ack.errors.files).toContain('card.pdf — a portability answer carries the data machine-readable');
     expect((await mailsTo(h, c.id)).filter((m) => m.kind === 'answer-portability')).toHaveLength(0);
     expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('in_progress');
   });

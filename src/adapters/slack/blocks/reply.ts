@@ -38,7 +38,8 @@ function blank(v: unknown): unknown {
   if (typeof v === 'string') return '';
   if (Array.isArray(v)) return v.length ? [blank(v[0])] : [];
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !OPTIONAL.has(k) && !FROM_FILES.has(k)).map(([k, x]) => [k, blank(x)]));
+    const kept = Object.entries(v).filter(([k]) => !OPTIONAL.has(k) && !FROM_FILES.has(k));
+    return Object.fromEntries(kept.map(([k, x]) => [k, blank(x)]));
   }
   return v;
 }

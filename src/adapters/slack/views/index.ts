@@ -139,7 +139,8 @@ function registerReply(app: App, ctx: SlackContext): void {
       return void (await ack(fieldError(sv, 'details', `Not valid YAML: ${(e as Error).message.split('\n')[0]}`)));
     }
     const files = submittedFiles(sv);
-    const preview = await previewReply(ctx.deps, c, option, language, fields, files.map((f) => ({ filename: f.name, size: f.size })));
+    const metas = files.map((f) => ({ filename: f.name, size: f.size }));
+    const preview = await previewReply(ctx.deps, c, option, language, fields, metas);
     if (!preview.ok) return void (await ack(fieldError(sv, preview.about ?? 'details', preview.message)));
     const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, label: chosen.label, language, fields, files };
     if (JSON.stringify(draft).length > 3000) return void (await ack(fieldError(sv, 'details', 'Too long for a Slack modal: send this reply with the CLI (`dpo-desk reply`).')));
@@ -156,7 +157,8 @@ function registerReply(app: App, ctx: SlackContext): void {
     const actor = actorOf(user, await ctx.roles.roleOf(user));
     // The files' bytes come from Slack now (the preview knew names and sizes only); a failure sends nothing.
     const got = draft.files?.length
-      ? await fetchSlackFiles(client, ctx.deps.config.slack!.botToken, draft.files, ctx.deps.config.mail.maxAttachmentBytes)
+      ? await fetchSlackFiles(client, ctx.deps.config.slack!.botToken, draft.files, 
+        ctx.deps.config.mail.maxAttachmentBytes)
       : { ok: true as const, files: [] };
     if (!got.ok) return void (await ack(done('Not sent', `:x: ${got.message}`)));
     // The key is the reply modal (the root view): back, preview again and send is still one reply.
