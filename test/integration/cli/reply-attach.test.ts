@@ -27,7 +27,19 @@ const JSON_BYTES = Buffer.from(JSON.stringify({ conversations: [{ at: '2026-03-0
 const EXPORT = file('conversaciones.json', JSON_BYTES);
 const USAGE = file('usage.csv', 'day,minutes\n2026-03-01,12\n');
 const PDF = file('export.pdf', '%PDF-1.4 invented');
+type Audit = { type: string; data: Record<string, unknown> };
 const SCOPE = ['--field', 'portability.scope=The account and usage data you gave us.'];
+
+describe('dpo-desk reply --help', () => {
+  it('names the reply, its files and its limit', async () => {
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => {}, env: { LOG_LEVEL: 'silent' } };
+    const code = await run(['reply', '--help'], io);
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^Usage: dpo-desk reply \[options\] <case>/);
+    expect(out.join('\n')).toContain('--attach <file>');
+  });
+});
 
 describe.each(testDatabases())('dpo-desk reply with files on $name', (tdb) => {
   let sink: SmtpSink;
@@ -106,6 +118,9 @@ describe.each(testDatabases())('dpo-desk reply with files on $name', (tdb) => {
     // The template's list of files is the files attached, with their formats — not typed text.
     expect(mail!.parsed.text).toContain('conversaciones.json');
     expect(mail!.parsed.text).toMatch(/usage\.csv \(CSV\)/);
+    const shown = JSON.parse((await cli(['case', 'show', c.number, '--json'])).out);
+    expect(shown.audit.find((e: Audit) => e.type === 'MailQueued' && e.data.template === 'answer-portability').data)
+      .toMatchObject({ attachments: 2 }); // the audit says how many files went, never their content
     // Sending again under another key is refused: the case is answered.
     const again = await cli(['reply', c.number, '--event', 'Answered', ...SCOPE, '--attach', EXPORT]);
     expect(again.code).toBe(1);
