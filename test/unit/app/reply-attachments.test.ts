@@ -37,7 +37,9 @@ describe('checkReplyFiles', () => {
     const ok = checkReplyFiles(['answer-portability'], { portability: { scope: 's' } }, files, MB);
     expect(ok).toEqual({
       ok: true,
-      fields: { portability: { scope: 's', files: [{ filename: 'a.JSON', format: 'JSON' }, { filename: 'b.csv', format: 'CSV' }] } },
+      fields: {
+        portability: { scope: 's', files: [{ filename: 'a.JSON', format: 'JSON' }, { filename: 'b.csv', format: 'CSV' }] },
+      },
     });
     expect(checkReplyFiles(['answer-portability'], {}, [meta('a.json'), meta('b.xlsx')], MB))
       .toMatchObject({ ok: false, code: 'ATTACHMENT_TYPE', message: expect.stringContaining('b.xlsx') });
