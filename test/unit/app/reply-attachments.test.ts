@@ -34,12 +34,11 @@ describe('checkReplyFiles', () => {
 
   it('portability: JSON or CSV by extension, with the format in the list; anything else refused', () => {
     const files = [meta('a.JSON'), meta('b.csv')];
+    const LISTED = [{ filename: 'a.JSON', format: 'JSON' }, { filename: 'b.csv', format: 'CSV' }];
     const ok = checkReplyFiles(['answer-portability'], { portability: { scope: 's' } }, files, MB);
     expect(ok).toEqual({
       ok: true,
-      fields: {
-        portability: { scope: 's', files: [{ filename: 'a.JSON', format: 'JSON' }, { filename: 'b.csv', format: 'CSV' }] },
-      },
+      fields: { portability: { scope: 's', files: LISTED } },
     });
     expect(checkReplyFiles(['answer-portability'], {}, [meta('a.json'), meta('b.xlsx')], MB))
       .toMatchObject({ ok: false, code: 'ATTACHMENT_TYPE', message: expect.stringContaining('b.xlsx') });
