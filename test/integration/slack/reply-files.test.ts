@@ -3,7 +3,7 @@
  * Slack (files.info, then its private URL with the bot token), the mail with the file as a MIME part received by
  * the SMTP sink. A portability answer without a file is refused next to the file field. SQLite and PostgreSQL.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
 import { recordCaseEvent } from '../../../src/app/case-events.ts';
 import { testDatabases } from '../../support/databases.ts';
@@ -55,6 +55,9 @@ describe.each(testDatabases())('reply modal with files on $name', (tdb) => {
     expect(h.fake.of('files.info', (x) => x.params.file === file.id)).toHaveLength(1);
     expect(h.fake.of('file_download').map((x) => x.token)).toEqual(['bearer']);
     expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('answered');
+    await vi.waitFor(() => expect(h.fake.of('chat.postEphemeral', (x) => x.params.user === USERS.agent)
+      .map((x) => x.params.text)).toContain(`${c.number}: 1 mail(s) queued to the data subject with 1 file(s) attached; `
+      + 'state answered.'));
     await deliver(h);
     const rows = (await mailsTo(h, c.id)).filter((m) => m.kind === 'answer-portability');
     expect(rows.map((m) => m.state)).toEqual(['sent']);

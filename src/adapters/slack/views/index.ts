@@ -168,6 +168,8 @@ function registerReply(app: App, ctx: SlackContext): void {
     }, ctx.now());
     if (!r.ok) return void (await ack(r.code === 'NOT_ALLOWED' ? denied(r.message) : done('Not sent', `:x: ${r.message}`)));
     await ack({ response_action: 'clear' });
-    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${r.mails ? `${r.mails} mail(s) queued to the data subject` : 'done; no mail goes with it'}; state ${x.state}.`));
+    const files = got.files.length ? ` with ${got.files.length} file(s) attached` : '';
+    const queued = r.mails ? `${r.mails} mail(s) queued to the data subject${files}` : 'done; no mail goes with it';
+    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${queued}; state ${x.state}.`));
   });
 }
