@@ -55,9 +55,9 @@ describe.each(testDatabases())('reply modal with files on $name', (tdb) => {
     expect(h.fake.of('files.info', (x) => x.params.file === file.id)).toHaveLength(1);
     expect(h.fake.of('file_download').map((x) => x.token)).toEqual(['bearer']);
     expect((await findCaseByNumber(h.desk.deps.database.db, c.number))!.state).toBe('answered');
+    const confirmed = `${c.number}: 1 mail(s) queued to the data subject with 1 file(s) attached; state answered.`;
     await vi.waitFor(() => expect(h.fake.of('chat.postEphemeral', (x) => x.params.user === USERS.agent)
-      .map((x) => x.params.text)).toContain(`${c.number}: 1 mail(s) queued to the data subject with 1 file(s) attached; `
-      + 'state answered.'));
+      .map((x) => x.params.text)).toContain(confirmed));
     await deliver(h);
     const rows = (await mailsTo(h, c.id)).filter((m) => m.kind === 'answer-portability');
     expect(rows.map((m) => m.state)).toEqual(['sent']);
