@@ -68,6 +68,8 @@ const schema = z.object({
   MAIL_RECEIVING_HOSTS: z.string().default('').transform((v) => list(v).map((h) => h.toLowerCase())),
   MAIL_MAX_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int().positive('expected a size in bytes')
     .default(25 * 1024 * 1024),
+  MAIL_MAX_ATTACHMENT_BYTES: z.coerce.number({ error: 'expected a size in bytes' }).int()
+    .positive('expected a size in bytes').default(10 * 1024 * 1024),
   AUTO_MAIL_CAP_PER_DAY: z.coerce.number({ error: 'expected a whole number' }).int().min(1, 'expected at least 1').default(5),
   // Slack (HTTP receiver with SLACK_SIGNING_SECRET, or Socket Mode when SLACK_APP_TOKEN is set).
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'expected a bot token (xoxb-…)').optional(),
@@ -153,6 +155,8 @@ export interface Config {
     /** Our own MX/IMAP hosts: their Received headers date the receipt (gdpr-rules §1). */
     receivingHosts: string[];
     maxBytes: number;
+    /** The most a reply's attachments may weigh together (the files' own bytes). */
+    maxAttachmentBytes: number;
     autoMailCapPerDay: number;
     /** Processor role: customer domain or address → the controller's address requests are forwarded to. */
     controllers: Record<string, string>;
@@ -297,6 +301,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
       signingSecret: e.MAIL_SIGNING_SECRET ?? 'demo-only-signing-secret',
       receivingHosts: e.MAIL_RECEIVING_HOSTS,
       maxBytes: e.MAIL_MAX_BYTES,
+      maxAttachmentBytes: e.MAIL_MAX_ATTACHMENT_BYTES,
       autoMailCapPerDay: e.AUTO_MAIL_CAP_PER_DAY,
       controllers: e.PROCESSOR_CONTROLLERS!,
     },

@@ -23,6 +23,7 @@ import { applyCaseEventTo, Refusal } from './case-events.ts';
 import { caseNotice, dpoAlert } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
 import { persistEffects } from './effects.ts';
+import type { ReplyFile } from './reply-attachments.ts';
 import { replanReminders } from './plan-reminders.ts';
 
 /** Who acts on which case, under which request key (`slack:view:<id>`, `slack:cmd:<trigger>`, `cli:<uuid>`). */
@@ -125,13 +126,17 @@ export function addCaseNote(deps: AppDeps, input: CommandInput & { text: string 
 
 /** Any workflow event the definition has, optionally writing to the data subject in `language`. */
 export function applyCaseEvent(
-  deps: AppDeps, input: CommandInput & { type: string; fields?: Record<string, unknown>; language?: Language }, now: Date,
+  deps: AppDeps, input: CommandInput & {
+    type: string; fields?: Record<string, unknown>; language?: Language; attachments?: readonly ReplyFile[];
+  }, now: Date,
 ): Promise<CommandOutcome> {
   const ask = (c: Case): Ask => ({ event: input.type, transition: transitionFor(deps.workflows.of(c), input.type, c) });
   return onCase(deps, input, now, ask, async (trx, loaded) => {
     const c = input.language && input.language !== loaded.language
       ? await languageChanged(trx, loaded, input.language, input.actor, now) : loaded;
-    return applyCaseEventTo(trx, deps, c, { type: input.type, actor: input.actor, fields: input.fields ?? {}, key: input.key }, now);
+    return applyCaseEventTo(trx, deps, c, {
+      type: input.type, actor: input.actor, fields: input.fields ?? {}, key: input.key, attachments: input.attachments,
+    }, now);
   });
 }
 

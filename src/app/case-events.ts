@@ -21,6 +21,7 @@ import { persistEffects } from './effects.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { applyEffects } from './workflow-effects.ts';
 import { afterCaseEvent } from './retention-hooks.ts';
+import { checkReplyFiles, metaOfFiles, toMailAttachments, type ReplyFile } from './reply-attachments.ts';
 
 export interface EventInput {
   type: string;
@@ -28,6 +29,8 @@ export interface EventInput {
   fields?: Record<string, unknown>;
   /** A client's key (a button press, a modal submission): outbox rows are keyed by it. */
   key?: string;
+  /** Files sent with the event's mail (a reply); checked and listed by `reply-attachments.ts`. */
+  attachments?: readonly ReplyFile[];
 }
 
 /** What an event did: the saved case and the mails it queued (never counted when withheld). */
@@ -93,6 +96,7 @@ export async function applyCaseEventTo(
   const key = input.key ?? `${c.id}:v${c.version + 1}`;
   const mail = await eventMail(trx, deps, clocked.case, deadlines, t, decision.templates, {
     fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null, needsMail: t.effects.includes('needs_mail'),
+    files: input.attachments ?? [],
   });
   // Past this point something was written (a pause): a refusal must roll the caller's transaction back.
   if (!mail.ok) throw new Refusal(mail);
@@ -126,8 +130,14 @@ function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
 async function eventMail(
   trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, t: TransitionDefinition,
   templates: string[],
-  o: { fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean },
+  o: {
+    fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean;
+    files: readonly ReplyFile[];
+  },
 ): Promise<{ ok: true; fx: Effects } | { ok: false; code: string; message: string }> {
+  const max = deps.config.mail.maxAttachmentBytes;
+  const files = checkReplyFiles(templates, nestFields(o.fields), metaOfFiles(o.files), max);
+  if (!files.ok) return files;
   if (!templates.length) return { ok: true, fx: { outbox: [], audit: [] } };
   const priv = await getPrivate(trx, c.id);
   if (!priv) return { ok: true, fx: { outbox: [], audit: [] } };
@@ -136,7 +146,9 @@ async function eventMail(
   let fx: Effects;
   try {
     if (t.mail_to === 'requester') {
-      fx = mailToRequester(deps, { ...base, case: c, fields, thread: await threadOf(trx, c.id) });
+      fx = mailToRequester(deps, {
+        ...base, case: c, fields: files.fields, thread: await threadOf(trx, c.id), attachments: toMailAttachments(o.files),
+      });
     } else {
       const customers = await recipientsOf(trx, c, t.mail_to, fields);
       fx = { outbox: [], audit: [] };

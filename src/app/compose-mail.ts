@@ -67,7 +67,11 @@ export function mailToRequester(
       },
       onSent: args.onSent ?? null, notBefore: now,
     });
-    fx.audit.push({ caseId: c.id, type: 'MailQueued', actor: args.actor, at: now, data: { template, outboxId: id, messageId: mail.messageId } });
+    const files = args.attachments?.length ? { attachments: args.attachments.length } : {};
+    fx.audit.push({
+      caseId: c.id, type: 'MailQueued', actor: args.actor, at: now,
+      data: { template, outboxId: id, messageId: mail.messageId, ...files },
+    });
   }
   return fx;
 }

@@ -7,6 +7,7 @@ import { deadlineCommand } from './commands/deadline.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { demoCommand, startCommand } from './commands/run.ts';
 import { tickCommand } from './commands/tick.ts';
+import { replyCommand } from './commands/reply.ts';
 import { exportCommand, holdCommands, purgeCommand, reportCommand } from './commands/retention.ts';
 import { CliError, type CliIo } from './context.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo): Command {
   for (const cmd of [customersCommand(io), breachCommand(io)]) program.addCommand(cmd);
   const exports = program.commands.find((c) => c.name() === 'export') ?? program.command('export').description('exports');
   exports.addCommand(registerExportCommand(io));
+  program.addCommand(replyCommand(io)); // issue 9: replies with files
   return program;
 }
 

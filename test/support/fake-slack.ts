@@ -45,6 +45,8 @@ export class FakeSlack {
   readonly usergroups: Record<string, string[]> = {};
   /** Bytes uploaded to the URLs files.getUploadURLExternal handed out (files.uploadV2), by file id. */
   readonly uploads = new Map<string, Buffer>();
+  /** Files a user chose in a modal's file_input: served by files.info and, with a bot token, at their URL. */
+  readonly files = new Map<string, { name: string; mimetype: string; bytes: Buffer }>();
   private server: Server | null = null;
   private failures = new Map<string, Failure[]>();
   private seq = 0;
@@ -79,6 +81,22 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method && !c.failed && where(c));
   }
 
+  /** A file as a user's upload in a modal: kept here, returned as the object Slack puts in a file_input's state. */
+  addFile(name: string, mimetype: string, bytes: Buffer): Record<string, unknown> {
+    const id = `F${String(this.files.size + 1).padStart(4, '0')}${randomUUID().slice(0, 6).toUpperCase()}`;
+    this.files.set(id, { name, mimetype, bytes });
+    return this.fileObject(id);
+  }
+
+  private fileObject(id: string): Record<string, unknown> {
+    const f = this.files.get(id)!;
+    const url = `http://127.0.0.1:${this.port}/files/${id}`;
+    return {
+      id, name: f.name, title: f.name, mimetype: f.mimetype, size: f.bytes.length,
+      url_private: url, url_private_download: url,
+    };
+  }
+
   attempts(method: string, where: (c: SlackCall) => boolean = () => true): SlackCall[] {
     return this.calls.filter((c) => c.method === method && where(c));
   }
@@ -87,6 +105,13 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = req.url ?? '';
+    if (url.startsWith('/files/')) { // a file's url_private_download: only with a token, as Slack serves it
+      const file = this.files.get(url.slice('/files/'.length));
+      const authorized = String(req.headers.authorization ?? '').startsWith('Bearer xox');
+      this.calls.push({ method: 'file_download', params: { url }, token: authorized ? 'bearer' : null });
+      res.writeHead(file && authorized ? 200 : 404, { 'content-type': file?.mimetype ?? 'text/plain' });
+      return void res.end(file && authorized ? file.bytes : 'not found');
+    }
     if (url.startsWith('/upload/')) { // step 2 of files.uploadV2: the bytes, to the URL Slack handed out
       const bytes = uploadedBytes(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''));
       this.uploads.set(url.slice('/upload/'.length), bytes);
@@ -144,6 +169,10 @@ export class FakeSlack {
       }
       case 'files.completeUploadExternal':
         return { ok: true, files: (p.files ?? []).map((f: { id: string; title?: string }) => ({ ...f })) };
+      case 'files.info': {
+        const f = this.files.get(String(p.file));
+        return f ? { ok: true, file: this.fileObject(String(p.file)) } : { ok: false, error: 'file_not_found' };
+      }
       case 'usergroups.users.list': return { ok: true, users: this.usergroups[p.usergroup] ?? [] };
       case 'apps.connections.open': return { ok: true, url: `ws://127.0.0.1:${this.port}/socket?ticket=${randomUUID()}` };
       case 'views.open': case 'views.push': case 'views.publish': case 'views.update':

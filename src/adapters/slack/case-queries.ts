@@ -5,6 +5,7 @@
 import { findCaseByNumber, getDeadlines, getPrivate, listCases } from '../db/case-repository.ts';
 import { eventTemplates } from '../../app/offers.ts';
 import { nestFields } from '../../domain/workflow/interpreter.ts';
+import { checkReplyFiles, type FileMeta } from '../../app/reply-attachments.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import { intakeReading } from '../../app/intake-reading.ts';
 import type { Case } from '../../domain/case.ts';
@@ -73,21 +74,26 @@ export async function caseDetails(deps: AppDeps, caseNumber: string) {
   };
 }
 
-export type Preview = { ok: true; mails: { template: string; subject: string; text: string; to: string | null }[] } | { ok: false; message: string };
+export type Preview = { ok: true; mails: { template: string; subject: string; text: string; to: string | null }[] }
+  | { ok: false; message: string; about?: 'files' };
 
 /** Renders a reply (a workflow event's mails) as it would be sent, in `language`; a missing field is named. */
 export async function previewReply(
   deps: AppDeps, c: Case, event: string, language: Language, fields: Record<string, unknown>,
+  files: readonly FileMeta[] = [],
 ): Promise<Preview> {
   if (!deps.mail) return { ok: false, message: 'No mail composer is configured: replies cannot be sent.' };
+  const templates = eventTemplates(deps.workflows, c, event);
+  const checked = checkReplyFiles(templates, nestFields(fields), files, deps.config.mail.maxAttachmentBytes);
+  if (!checked.ok) return { ok: false, message: checked.message, about: 'files' };
   const db = deps.database.db;
   const p = await getPrivate(db, c.id);
   const deadlines = await getDeadlines(db, c.id);
   const mails = [];
-  for (const template of eventTemplates(deps.workflows, c, event)) {
+  for (const template of templates) {
     try {
       const m = deps.mail.compose({
-        template, case: { ...c, language }, private: p!, deadlines, fields: nestFields(fields),
+        template, case: { ...c, language }, private: p!, deadlines, fields: checked.fields,
         to: p?.requesterEmail ?? 'nobody@invalid', outboxId: 'preview',
       });
       mails.push({ template, subject: m.subject, text: m.text, to: p?.requesterEmail ?? null });

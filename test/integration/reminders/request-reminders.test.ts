@@ -67,7 +67,7 @@ describe.each(testDatabases())('request reminders on $name', (tdb) => {
     await runUntil(desks, clock, '2026-04-09T09:00:00Z', r.transports, ackOwner(r.log));
     const answer = { access: { attachments: [{ filename: 'data.json' }], purposes: ['billing'], categories: ['contact'], recipients: [], storagePeriod: '2 years' }, authority: { name: 'Example DPA', url: 'https://dpa.example.test' } };
     await recordCaseEvent(desks[0]!.deps, { caseNumber: number, type: 'WorkStarted', actor: OWNER }, clock());
-    await recordCaseEvent(desks[0]!.deps, { caseNumber: number, type: 'Answered', actor: OWNER, fields: { outcome: 'sent', ...answer } }, clock());
+    await recordCaseEvent(desks[0]!.deps, { caseNumber: number, type: 'Answered', actor: OWNER, fields: { outcome: 'sent', ...answer }, attachments: [{ filename: 'data.json', bytes: new TextEncoder().encode('{}') }] }, clock());
     await runUntil(desks, clock, '2026-05-31T00:00:00Z', r.transports, ackOwner(r.log));
 
     expect(ownerLog(r.log)).toEqual(EXPECTED_OWNER);

@@ -61,7 +61,8 @@ describe.each(testDatabases())('retention on $name', (tdb) => {
   const answer = async (number: string, outcome = 'Copy of the data sent to Ada Example') => {
     await recordCaseEvent(desk.deps, { caseNumber: number, type: 'WorkStarted', actor: agent }, clock());
     const fields = { outcome, ...ANSWER };
-    const r = await recordCaseEvent(desk.deps, { caseNumber: number, type: 'Answered', actor: agent, fields }, clock());
+    const attachments = [{ filename: 'data.json', bytes: new TextEncoder().encode('{}') }]; // the copy of the data (Art. 15(3))
+    const r = await recordCaseEvent(desk.deps, { caseNumber: number, type: 'Answered', actor: agent, fields, attachments }, clock());
     expect(r.ok).toBe(true);
   };
   const events = async (caseId: string, type: string) => {

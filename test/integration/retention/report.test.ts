@@ -86,7 +86,8 @@ describe.each(testDatabases())('request log and monthly report on $name', (tdb) 
   type Fields = Record<string, unknown>;
   type Who = typeof agent | typeof dpo;
   const event = async (id: string, type: string, when: string, fields: Fields = {}, actor: Who = agent) => {
-    const input = { caseNumber: numbers[id]!, type, actor, fields };
+    const attachments = type === 'Answered' ? [{ filename: 'data.json', bytes: new TextEncoder().encode('{}') }] : []; // the copy of the data
+    const input = { caseNumber: numbers[id]!, type, actor, fields, attachments };
     const r = await recordCaseEvent(h.desk.deps, input, at(`${when}T10:00:00Z`));
     expect(r, `${id} ${type}: ${JSON.stringify(r)}`).toMatchObject({ ok: true });
   };

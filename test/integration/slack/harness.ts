@@ -138,6 +138,8 @@ function encode(e: any, v: unknown) {
       return { type: e.type, selected_option: v !== undefined ? { value: v } : e.initial_option ?? null };
     case 'multi_static_select':
       return { type: e.type, selected_options: v !== undefined ? (v as string[]).map((value) => ({ value })) : e.initial_options ?? [] };
+    case 'file_input':
+      return { type: e.type, files: v ?? [] };
     case 'datetimepicker':
       return { type: e.type, selected_date_time: v !== undefined ? Math.floor(new Date(v as string).getTime() / 1000) : e.initial_date_time ?? null };
     default:

@@ -159,7 +159,7 @@ describe.each(testDatabases())('cases on $name', (tdb) => {
       recipientNotice: { informed: [], notInformedReason: 'no recipients' },
       authority: { name: 'Example DPA', url: 'https://dpa.example.test' },
     };
-    const closed = await recordCaseEvent(desk.deps, { caseNumber: a.case.number, type: 'Answered', actor: agent, fields: { outcome: 'data sent', ...answer } }, clock());
+    const closed = await recordCaseEvent(desk.deps, { caseNumber: a.case.number, type: 'Answered', actor: agent, fields: { outcome: 'data sent', ...answer }, attachments: [{ filename: 'data.json', bytes: new TextEncoder().encode('{}') }] }, clock());
     expect(closed).toMatchObject({ ok: true, case: { state: 'answered', outcome: 'data sent' } });
     const db = desk.deps.database.db;
     expect((await listCases(db, { open: true })).map((c) => c.number)).toEqual([b.case.number]);

@@ -4,6 +4,7 @@
  * mail as the data subject will get it, so it is opened only for users allowed to see the case's details.
  */
 import { stringify } from 'yaml';
+import { sizeWords } from '../../../app/reply-attachments.ts';
 import type { Case } from '../../../domain/case.ts';
 import { LANGUAGES } from '../../../domain/vocabulary.ts';
 import type { Offer } from '../../../app/offers.ts';
@@ -12,6 +13,7 @@ import { templateSamples } from '../../templates/template-samples.ts';
 import { ACTION, VIEW } from '../action-ids.ts';
 import { context, factsLine, factsOf, plain, section } from './case-facts.ts';
 import type { ModalMeta } from './modals.ts';
+import type { SlackFileRef } from '../reply-files.ts';
 
 /** What the preview step carries to the send step: `option` is the workflow event the reply is. */
 export interface ReplyDraft extends ModalMeta {
@@ -20,6 +22,8 @@ export interface ReplyDraft extends ModalMeta {
   label?: string;
   language: string;
   fields: Record<string, unknown>;
+  /** Files chosen in the modal (Slack file ids), fetched when the reply is sent. */
+  files?: SlackFileRef[];
 }
 
 /** Filled in by the mail composer from the case, never typed. */
@@ -27,11 +31,15 @@ const FROM_CASE = new Set(['org', 'case', 'requester', 'request', 'response']);
 /** Optional in the templates' schemas: left out of a skeleton rather than shown blank (a blank would fail). */
 const OPTIONAL = new Set(['source', 'automatedDecisions', 'transferSafeguards', 'description', 'transmittedTo', 'notInformedReason', 'retained', 'recommendations']);
 
+/** Lists of files: filled from the files attached, never typed (a blank entry would name a file). */
+const FROM_FILES = new Set(['files', 'attachments']);
+
 function blank(v: unknown): unknown {
   if (typeof v === 'string') return '';
   if (Array.isArray(v)) return v.length ? [blank(v[0])] : [];
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([k]) => !OPTIONAL.has(k)).map(([k, x]) => [k, blank(x)]));
+    const kept = Object.entries(v).filter(([k]) => !OPTIONAL.has(k) && !FROM_FILES.has(k));
+    return Object.fromEntries(kept.map(([k, x]) => [k, blank(x)]));
   }
   return v;
 }
@@ -76,6 +84,11 @@ export function replyComposeModal(c: Case, options: readonly Offer[], o: {
         hint: plain('Case number, dates, organisation and greeting are filled in from the case.'),
         element: { type: 'plain_text_input', action_id: 'details', multiline: true, ...(o.details ? { initial_value: o.details } : {}) },
       },
+      {
+        type: 'input', block_id: 'files', optional: true, label: plain('Files to send with the mail'),
+        hint: plain('Attached to the mail and listed in it. A portability answer takes JSON or CSV files.'),
+        element: { type: 'file_input', action_id: 'files', max_files: 10 },
+      },
     ],
   };
 }
@@ -83,6 +96,9 @@ export function replyComposeModal(c: Case, options: readonly Offer[], o: {
 /** Step 2: the rendered mail(s) exactly as they will be sent; Send queues them through the outbox. */
 export function replyPreviewModal(c: Case, mails: readonly { subject: string; text: string; to: string | null }[], draft: ReplyDraft) {
   const blocks: unknown[] = [context(`${draft.label ?? draft.option} · ${draft.language}`)];
+  if (draft.files?.length) {
+    blocks.push(section(`*Attached:* ${draft.files.map((f) => `${f.name} (${sizeWords(f.size)})`).join(', ')}`));
+  }
   for (const m of mails) {
     blocks.push(section(`*To:* ${m.to ?? '_no address on file: the mail will be withheld_'}\n*Subject:* ${m.subject}`));
     for (let i = 0; i < m.text.length && blocks.length < 90; i += 2900) blocks.push(section(m.text.slice(i, i + 2900)));

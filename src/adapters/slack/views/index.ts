@@ -17,6 +17,7 @@ import { messageModal } from '../blocks/modals.ts';
 import { replyPreviewModal, type ReplyDraft } from '../blocks/reply.ts';
 import { previewReply } from '../case-queries.ts';
 import { outcomeText } from '../commands/run-command.ts';
+import { fetchSlackFiles, submittedFiles } from '../reply-files.ts';
 import { actorOf, type SlackContext } from '../context.ts';
 import { openValidated, openWorkflowValidated, validateBreach, validateRequest } from './intake.ts';
 import { fieldError, instant, metaOf, text, viewKey, viewValues, type FieldValue, type SubmittedView } from './values.ts';
@@ -137,9 +138,11 @@ function registerReply(app: App, ctx: SlackContext): void {
     } catch (e) {
       return void (await ack(fieldError(sv, 'details', `Not valid YAML: ${(e as Error).message.split('\n')[0]}`)));
     }
-    const preview = await previewReply(ctx.deps, c, option, language, fields);
-    if (!preview.ok) return void (await ack(fieldError(sv, 'details', preview.message)));
-    const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, label: chosen.label, language, fields };
+    const files = submittedFiles(sv);
+    const metas = files.map((f) => ({ filename: f.name, size: f.size }));
+    const preview = await previewReply(ctx.deps, c, option, language, fields, metas);
+    if (!preview.ok) return void (await ack(fieldError(sv, preview.about ?? 'details', preview.message)));
+    const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, label: chosen.label, language, fields, files };
     if (JSON.stringify(draft).length > 3000) return void (await ack(fieldError(sv, 'details', 'Too long for a Slack modal: send this reply with the CLI (`dpo-desk reply`).')));
     await ack({ response_action: 'push', view: replyPreviewModal(c, preview.mails, draft) as never });
     await markReplyDrafted(ctx.deps, {
@@ -152,13 +155,21 @@ function registerReply(app: App, ctx: SlackContext): void {
     const sv = view as SubmittedView;
     const draft = metaOf(sv) as ReplyDraft;
     const actor = actorOf(user, await ctx.roles.roleOf(user));
+    // The files' bytes come from Slack now (the preview knew names and sizes only); a failure sends nothing.
+    const got = draft.files?.length
+      ? await fetchSlackFiles(client, ctx.deps.config.slack!.botToken, draft.files, 
+        ctx.deps.config.mail.maxAttachmentBytes)
+      : { ok: true as const, files: [] };
+    if (!got.ok) return void (await ack(done('Not sent', `:x: ${got.message}`)));
     // The key is the reply modal (the root view): back, preview again and send is still one reply.
     const r = await applyCaseEvent(ctx.deps, {
       caseNumber: draft.caseNumber, actor, key: viewKey(sv), type: draft.option, language: draft.language as Language,
-      fields: draft.fields ?? {},
+      fields: draft.fields ?? {}, attachments: got.files,
     }, ctx.now());
     if (!r.ok) return void (await ack(r.code === 'NOT_ALLOWED' ? denied(r.message) : done('Not sent', `:x: ${r.message}`)));
     await ack({ response_action: 'clear' });
-    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${r.mails ? `${r.mails} mail(s) queued to the data subject` : 'done; no mail goes with it'}; state ${x.state}.`));
+    const files = got.files.length ? ` with ${got.files.length} file(s) attached` : '';
+    const queued = r.mails ? `${r.mails} mail(s) queued to the data subject${files}` : 'done; no mail goes with it';
+    await confirm(client, draft.channel, user, outcomeText(r, (x) => `${x.number}: ${queued}; state ${x.state}.`));
   });
 }
