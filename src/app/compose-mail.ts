@@ -8,7 +8,7 @@ import type { NewOutboxRow } from '../adapters/db/outbox-repository.ts';
 import type { Case, CasePrivate } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
 import type { AppDeps } from './deps.ts';
-import type { ComposedMail, MailAttachment } from './ports.ts';
+import type { CaseNoticePayload, ComposedMail, DpoAlertPayload, MailAttachment } from './ports.ts';
 
 export type { ComposedMail, MailAttachment, MailComposer, MailRequest } from './ports.ts';
 
@@ -85,7 +85,7 @@ export function caseNotice(
     payload: {
       caseNumber: c.number, kind: c.kind, requestTypes: c.requestTypes, regime: c.governingRegime, state: c.state,
       owner: c.owner, dueAt: c.governingDueAt?.toISOString() ?? null, ...extra,
-    },
+    } satisfies CaseNoticePayload,
   };
 }
 
@@ -98,7 +98,7 @@ export function dpoAlert(
 ): NewOutboxRow[] {
   const slack: NewOutboxRow = {
     id: deps.newId(), caseId: a.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${a.key}:slack`, notBefore: now,
-    payload: { caseNumber: a.caseNumber, reason: a.reason, deliveryFailed: a.deliveryFailed },
+    payload: { caseNumber: a.caseNumber, reason: a.reason, deliveryFailed: a.deliveryFailed } satisfies DpoAlertPayload,
   };
   if (!deps.mail) return [slack];
   const id = deps.newId();

@@ -56,3 +56,41 @@ export interface MailComposer {
   /** An internal mail (to the DPO): no data subject, the context given as is. */
   composeInternal(req: { template: string; context: Record<string, unknown>; to: string; caseNumber: string | null; outboxId: string }): ComposedMail;
 }
+
+/**
+ * What the outbox carries, one shape per kind of row: written by the use case that decides, read by the transport
+ * that delivers. A case notice (`case-opened`, `case-updated`, `reply-received`…) has case facts only — never the
+ * data subject's identity or words.
+ */
+export interface CaseNoticePayload {
+  caseNumber: string;
+  kind: string;
+  requestTypes: readonly string[];
+  regime: string | null;
+  state: string;
+  owner: string | null;
+  dueAt: string | null;
+  /** The step, and what happened in words (a workflow event's `done`). */
+  event?: string;
+  done?: string;
+  by?: string;
+  /** A step's mail: how many went to the outbox, or why none could (never "queued" for a withheld one). */
+  mailsQueued?: number;
+  mailWithheld?: string;
+  [extra: string]: unknown;
+}
+
+/** A DPO alert in Slack: the case number and the reason only. */
+export interface DpoAlertPayload {
+  caseNumber: string | null;
+  reason: string;
+  deliveryFailed: boolean;
+}
+
+/** A mail row: the exact message built when it was decided, with its thread headers and files. */
+export interface MailPayload extends ComposedMail {
+  caseNumber: string | null;
+  inReplyTo?: string;
+  references?: string[];
+  attachments?: MailAttachment[];
+}

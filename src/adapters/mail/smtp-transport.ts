@@ -4,7 +4,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { Transport } from '../../app/ports.ts';
-import type { ComposedMail, MailAttachment } from '../../app/ports.ts';
+import type { MailPayload } from '../../app/ports.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
 import { smtpFailureIsRetryable } from '../../domain/smtp-errors.ts';
 import type { Config } from '../../config.ts';
@@ -29,7 +29,7 @@ export function createSmtpTransport(
   });
   return {
     async send(row) {
-      const mail = row.payload as unknown as ComposedMail & { attachments?: MailAttachment[]; inReplyTo?: string; references?: string[] };
+      const mail = row.payload as unknown as MailPayload;
       try {
         const built = await builder.sendMail({
           from: { name: oneLine(fromName), address: from },

@@ -11,7 +11,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Transport, SendResult } from '../../app/ports.ts';
+import type { CaseNoticePayload, DpoAlertPayload, SendResult, Transport } from '../../app/ports.ts';
 import type { Digest } from '../../app/digest.ts';
 import type { Config } from '../../config.ts';
 import { DeliveryError } from '../../domain/outbox-policy.ts';
@@ -111,7 +111,8 @@ class SlackSender {
     }
     const thread = await this.ensureParent(row, row.caseId, this.slack.triageChannel);
     if (row.kind !== 'case-opened') {
-      const line = threadLine(row.kind, row.payload, factsOfPayload(row.payload), this.zone, this.deps.clock());
+      const notice = row.payload as CaseNoticePayload;
+      const line = threadLine(row.kind, notice, factsOfPayload(notice), this.zone, this.deps.clock());
       await this.postOnce(row, `${row.id}:thread`, thread.channel, line, thread.ts);
     }
     await this.refreshParent(thread);
@@ -218,7 +219,7 @@ class SlackSender {
 
   /** One DM per DPO; with no DPO mapped in Slack, the triage channel (the mail copy goes out anyway). */
   private async alertDpos(row: OutboxRow): Promise<SendResult> {
-    const msg = alertMessage(row.payload);
+    const msg = alertMessage(row.payload as unknown as DpoAlertPayload);
     const dpos = this.slack.roles.dpos;
     if (!dpos.length) {
       if (!this.slack.triageChannel) return { ref: 'skipped:no-dpo-in-slack' };

@@ -2,6 +2,7 @@
  * The facts of a case that may appear anywhere in Slack — number, kind, request types, regime, due date with its
  * countdown, state, owner — and nothing else: never the data subject's name, address or what they wrote.
  */
+import type { CaseNoticePayload } from '../../../app/ports.ts';
 import type { Case } from '../../../domain/case.ts';
 import { countdown } from '../../../domain/countdown.ts';
 import { formatInZone, lastDayBefore } from '../../../domain/local-date.ts';
@@ -26,12 +27,10 @@ export function factsOf(c: Case): CaseFacts {
 }
 
 /** From a `caseNotice` payload: only its whitelisted keys are read, whatever else a payload might carry. */
-export function factsOfPayload(p: Record<string, unknown>): CaseFacts {
+export function factsOfPayload(p: CaseNoticePayload): CaseFacts {
   return {
-    number: String(p.caseNumber ?? '?'), kind: String(p.kind ?? 'case'),
-    requestTypes: Array.isArray(p.requestTypes) ? p.requestTypes.map(String) : [],
-    regime: typeof p.regime === 'string' ? p.regime : null, state: String(p.state ?? '?'),
-    owner: typeof p.owner === 'string' ? p.owner : null, dueAt: typeof p.dueAt === 'string' ? new Date(p.dueAt) : null,
+    number: p.caseNumber, kind: p.kind, requestTypes: [...(p.requestTypes ?? [])], regime: p.regime ?? null,
+    state: p.state, owner: p.owner ?? null, dueAt: p.dueAt ? new Date(p.dueAt) : null,
     closed: false,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { ACTION } from '../action-ids.ts';
 import { eventSentence } from '../../../app/event-words.ts';
+import type { CaseNoticePayload, DpoAlertPayload } from '../../../app/ports.ts';
 import { button, context, factsLine, section, sections, type CaseFacts } from './case-facts.ts';
 
 export interface SlackMessage {
@@ -69,7 +70,7 @@ const KIND_TEXT: Record<string, string> = {
 };
 
 /** A line in the case's thread for one outbox notice. */
-export function threadLine(kind: string, payload: Record<string, unknown>, f: CaseFacts, zone: string, now: Date): SlackMessage {
+export function threadLine(kind: string, payload: CaseNoticePayload, f: CaseFacts, zone: string, now: Date): SlackMessage {
   const who = typeof payload.by === 'string' ? payload.by : null;
   // A workflow event brings its own words (`done` in its definition); the desk's own steps have theirs.
   const said = typeof payload.done === 'string' ? `${capital(payload.done)}${by(payload.by)}.`
@@ -80,7 +81,7 @@ export function threadLine(kind: string, payload: Record<string, unknown>, f: Ca
 }
 
 /** A DPO alert: the case number and the reason (PII-free by contract of `dpoAlert`). */
-export function alertMessage(p: Record<string, unknown>): SlackMessage {
+export function alertMessage(p: DpoAlertPayload): SlackMessage {
   const number = typeof p.caseNumber === 'string' ? `*${p.caseNumber}* · ` : '';
   const head = p.deliveryFailed ? ':warning: Delivery failed' : ':rotating_light: DPO alert';
   const text = `${head}: ${number}${String(p.reason ?? '')}`;
