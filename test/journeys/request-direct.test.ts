@@ -10,7 +10,7 @@ import { testDatabases } from '../support/databases.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
   casesOpened, caseNo, click, dovecot, expectNothingTwice, mailIn, mailsTo, openedView, personMail, postsIn,
-  settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, command, answer, type Journey,
+  settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, command, answer, withDetails, type Journey,
 } from './request-harness.ts';
 
 const SUBJECT = 'lukas.brenner@example.test';
@@ -128,8 +128,3 @@ describe.skipIf(!dovecot).each(testDatabases())('a direct request, from the mail
 });
 
 const clock = async (j: Journey, caseId: string) => (await getDeadlines(j.desk.deps.database.db, caseId))[0]!;
-/** The reply modal as Slack hands it back once `event` is picked (the details block is keyed by the event). */
-const withDetails = (view: Record<string, any>, event: string) => ({
-  ...view,
-  blocks: view.blocks.map((b: any) => (b.block_id?.startsWith('details:') ? { ...b, block_id: `details:${event}` } : b)),
-});

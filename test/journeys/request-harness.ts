@@ -171,3 +171,10 @@ export function personMail(o: {
     o.body, '',
   ].join('\r\n');
 }
+
+/** The reply modal as Slack hands it back once `event` is picked (the details block is keyed by the event). */
+export const withDetails = (view: Record<string, any>, event: string) => ({
+  ...view,
+  blocks: view.blocks.map((b: any) => (b.block_id?.startsWith('details:')
+    ? { ...b, block_id: `details:${event}` } : b)),
+});
