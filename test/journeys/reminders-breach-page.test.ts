@@ -25,7 +25,8 @@ describe.skipIf(!dovecot).each(testDatabases())('a breach reported by mail on $n
     // The triage channel hears of it at once, without the reporter or what they wrote
     const card = postsIn(j, TRIAGE);
     expect(card).toHaveLength(1);
-    expect(card[0]!.params.text).toBe(`${n} · Breach · gdpr-breach · due 2026-03-09 08:48 (in 2d 23h) · reported · unassigned`);
+    expect(card[0]!.params.text)
+      .toBe(`${n} · Breach · gdpr-breach · due 2026-03-09 08:48 (in 2d 23h) · reported · unassigned`);
     expect(slackText(card[0]!)).not.toMatch(/Sam|Patel|laptop|Manchester/i);
     expect(dmsTo(j, USERS.dpo)).toEqual([]);
     expect(j.sink.messages).toEqual([]);
@@ -33,8 +34,8 @@ describe.skipIf(!dovecot).each(testDatabases())('a breach reported by mail on $n
     // ── The first sweep, 30 seconds later: the DPO is paged ──
     await sweepAt(j, '2026-03-06T07:50:30Z');
     const page = `${n} · 72 hours to notify the authority: due Mon 9 Mar 2026, 08:48`;
-    const what = 'A breach was reported. Notify the supervisory authority by Mon 9 Mar 2026, 08:48, or record why it is not '
-      + 'notifiable.';
+    const what = 'A breach was reported. Notify the supervisory authority by Mon 9 Mar 2026, 08:48, '
+      + 'or record why it is not notifiable.';
     const dm = dmsTo(j, USERS.dpo);
     expect(dm).toHaveLength(1);
     expect(String(dm[0]!.params.text)).toContain(`${page} — ${what}`);
