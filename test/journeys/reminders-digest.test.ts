@@ -26,7 +26,9 @@ describe.skipIf(!dovecot).each(testDatabases())('the managers\' digest on $name'
     j.clock.set('2026-03-20T10:00:00Z');
     expect(await answer(await command(j, USERS.agent, `take ${answered}`))).toContain(`${answered} is yours`);
     const close = await openedView(j, (await command(j, USERS.agent, `close ${answered}`)).trigger);
-    const closed = await submit(j, USERS.agent, close, { resolution: 'AnswerRecorded', outcome: 'Per Brief beantwortet.' });
+    const closed = await submit(j, USERS.agent, close, {
+      resolution: 'AnswerRecorded', outcome: 'Per Brief beantwortet.',
+    });
     expect(closed.ack.response_action).toBe('update');
     await settled(j);
     const triageBefore = postsIn(j, TRIAGE).length;
