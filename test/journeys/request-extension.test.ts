@@ -25,8 +25,8 @@ describe.skipIf(!dovecot).each(testDatabases())('an extension with a 15-day prom
     const person = 'jane.holloway@example.test';
     const ack = mailsTo(j, person);
     expect(ack).toHaveLength(1);
-    expect(textOf(ack[0]!)).toContain('The period for our answer is 15 days from receipt, so you will receive our answer '
-      + 'by 17 March 2026 at the latest.');
+    expect(textOf(ack[0]!)).toContain('The period for our answer is 15 days from receipt, so you will receive '
+      + 'our answer by 17 March 2026 at the latest.');
 
     // ── Day 10: the DPO extends, with reasons ──
     j.clock.set('2026-03-12T10:00:00Z');
