@@ -59,6 +59,10 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
       + 'A mail to the data subject is queued (1).\n'
       + `${n} · Request: objection · contract · due 2026-03-17 (in 12d 13h) · received · unassigned`]);
 
+    const parent = postsIn(j, TRIAGE).find((m) => m.params.thread_ts)!.params.thread_ts;
+    const updated = j.fake.of('chat.update', (u) => u.params.ts === parent);
+    expect(updated.length).toBeGreaterThan(0);
+    expect(slackText(updated.at(-1)!)).not.toContain('not confirmed'); // the card no longer says so
     // ── Answered on day 8 of 15; the case closes on time ──
     j.clock.set('2026-03-10T10:00:00Z');
     expect(await answer(await command(j, USERS.agent, `take ${n}`))).toContain(`${n} is yours`);
