@@ -3,13 +3,14 @@
  * outbox deliverer, the scheduler, the Bolt app over HTTP), against a real Dovecot (mail delivered over LMTP), an
  * SMTP sink (what the data subject, the DPO and the managers receive), the fake Slack Web API (channel posts, DMs)
  * and a virtual clock. Tests move the clock and run the sweep or the digest at that instant, as the scheduler would
- * (its own timers are set far from the real time so they never fire on their own during a journey); everything
- * else is waited for as a condition, never slept for.
+ * (its daily jobs are set 12 hours from the real time, its sweep runs once at start — waited for — then hourly),
+ * so nothing fires on its own during a journey; everything else is waited for as a condition, never slept for.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { expect, vi } from 'vitest';
 import { findCaseByNumber, listCases } from '../../src/adapters/db/case-repository.ts';
+import { lastBeats } from '../../src/adapters/db/heartbeat-repository.ts';
 import { listOutbox, type OutboxRow } from '../../src/adapters/db/outbox-repository.ts';
 import { runTask } from '../../src/adapters/scheduler/run-task.ts';
 import type { Case } from '../../src/domain/case.ts';
@@ -21,7 +22,7 @@ import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../support/smtp-sink.ts';
 import { slackEnv, type Harness } from '../integration/slack/harness.ts';
 
-export { USERS, TRIAGE, MANAGERS, command, click, openedView, submit, answer } from '../integration/slack/harness.ts';
+export { USERS, TRIAGE, MANAGERS, command, click, submit } from '../integration/slack/harness.ts';
 
 export const dovecot = dovecotOrSkip();
 export const DPO_EMAIL = 'dpo@example.com';
@@ -67,6 +68,11 @@ export async function startJourney(
     owner: `journey-${randomUUID().slice(0, 8)}`, sweepEvery: '1h', outboxEveryMs: 100,
     slack: { listen: { port: 0, host: '127.0.0.1' }, clientOptions: { retryConfig: { retries: 0 } } },
   });
+  // The scheduler sweeps once as it starts (bree's first run) and the poller logs in: wait for both, so neither
+  // acts later at a moment the test did not choose.
+  await vi.waitFor(async () => {
+    expect(Object.keys(await lastBeats(desk.deps.database.db)).sort()).toEqual(['mail-poll', 'sweep']);
+  }, { timeout: 20_000, interval: 50 });
   const slack = running.slack!;
   return {
     desk, fake, slack, clock, running, sink, mailbox, url: `http://127.0.0.1:${slack.port}/slack/events`,
@@ -78,6 +84,22 @@ export async function startJourney(
       await drop();
     },
   };
+}
+
+/** How long a Slack answer may take on a loaded machine (the listener acks, then works). */
+const SLACK_WAIT = { timeout: 15_000, interval: 20 };
+
+/** The first response_url answer of a command or button, once the listener has done its work. */
+export async function answer(r: { responses: () => SlackCall[] }): Promise<string> {
+  await vi.waitFor(() => expect(r.responses().length).toBeGreaterThan(0), SLACK_WAIT);
+  return JSON.stringify(r.responses()[0]!.params);
+}
+
+/** The modal opened with `trigger`, as Slack would hand it back on submission. */
+export async function openedView(j: Journey, trigger: string): Promise<Record<string, any>> {
+  const opened = () => j.fake.of('views.open', (c) => c.params.trigger_id === trigger);
+  await vi.waitFor(() => expect(opened()).toHaveLength(1), SLACK_WAIT);
+  return { ...opened()[0]!.params.view, id: `V-${trigger}`, hash: 'h1', root_view_id: `V-${trigger}` };
 }
 
 /** A mail arrives in the DPO mailbox (LMTP into Dovecot); the running poller picks it up. */
