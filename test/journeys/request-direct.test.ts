@@ -9,8 +9,9 @@ import { getDeadlines } from '../../src/adapters/db/case-repository.ts';
 import { testDatabases } from '../support/databases.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
-  casesOpened, caseNo, click, dovecot, expectNothingTwice, mailIn, mailsTo, openedView, personMail, postsIn,
-  settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, command, answer, withDetails, type Journey,
+  casesOpened, caseNo, click, dovecot, expectNoPersonalData, expectNothingTwice, mailIn, mailsTo, openedView,
+  personMail, postsIn, settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, command, answer, withDetails,
+  type Journey,
 } from './request-harness.ts';
 
 const SUBJECT = 'lukas.brenner@example.test';
@@ -124,6 +125,7 @@ describe.skipIf(!dovecot).each(testDatabases())('a direct request, from the mail
     expect(String(updated.params.text)).toContain('answered'); // the card in the channel follows the case
     expect(j.sink.messages).toHaveLength(3); // nothing else left the desk by mail (the DPO was not alerted)
     expectNothingTwice(j);
+    expectNoPersonalData(j, ['Lukas', 'Brenner', SUBJECT, '10-77812', 'Kundenkonto']);
   });
 });
 

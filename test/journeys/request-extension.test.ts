@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
-  answer, casesOpened, caseNo, command, dovecot, expectNothingTwice, mailIn, mailsTo, postsIn, settled, startJourney,
-  textOf, TRIAGE, USERS, type Journey,
+  answer, casesOpened, caseNo, command, dovecot, expectNoPersonalData, expectNothingTwice, mailIn, mailsTo, postsIn,
+  settled, startJourney, textOf, TRIAGE, USERS, type Journey,
 } from './request-harness.ts';
 
 describe.skipIf(!dovecot).each(testDatabases())('an extension with a 15-day promise on $name', (tdb) => {
@@ -54,6 +54,7 @@ describe.skipIf(!dovecot).each(testDatabases())('an extension with a 15-day prom
     expect(postsIn(j, TRIAGE).some((p) => String(p.params.text).includes('Extension requested'))).toBe(true);
     expect(j.sink.messages).toHaveLength(2);
     expectNothingTwice(j);
+    expectNoPersonalData(j, ['Jane', 'Holloway', person, 'twelve years']);
   });
 });
 

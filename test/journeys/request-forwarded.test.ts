@@ -8,8 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
-  answer, casesOpened, caseNo, command, dovecot, expectNothingTwice, mailIn, mailsTo, openedView, postsIn,
-  settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, withDetails, type Journey,
+  answer, casesOpened, caseNo, command, dovecot, expectNoPersonalData, expectNothingTwice, mailIn, mailsTo,
+  openedView, postsIn, settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, withDetails, type Journey,
 } from './request-harness.ts';
 
 const PERSON = 'petra.lang@example.test';
@@ -89,5 +89,6 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     expect(closed.governingRegime).toBe('contract');
     expect(j.sink.messages).toHaveLength(2);
     expectNothingTwice(j);
+    expectNoPersonalData(j, ['Petra', 'Anna Keller', PERSON, COLLEAGUE, 'Werbepartner']);
   });
 });

@@ -176,6 +176,13 @@ export function expectNothingTwice(j: Journey): void {
   expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
 }
 
+/** Privacy: none of `words` (a data subject's name, address, what they wrote) in any Slack post or update. */
+export function expectNoPersonalData(j: Journey, words: readonly string[]): void {
+  const traffic = j.fake.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update')
+    .map((c) => JSON.stringify(c.params)).join('\n').toLowerCase();
+  for (const w of words) expect(traffic.includes(w.toLowerCase()), `"${w}" in a Slack message`).toBe(false);
+}
+
 /** A mail from a person, received by our mx at `at` (the desk dates receipt by our own server's stamp). */
 export function personMail(o: {
   from: string; name: string; subject: string; body: string; at: string; messageId?: string;
