@@ -91,4 +91,29 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     expectNothingTwice(j);
     expectNoPersonalData(j, ['Petra', 'Anna Keller', PERSON, COLLEAGUE, 'Werbepartner']);
   });
+
+  it('a wrong address is refused and changes nothing; a corrected one gets the acknowledgement, once', async () => {
+    await mailIn(j, readFixture('fwd-inline-gmail-en'));
+    const [c] = await casesOpened(j, 1);
+    const n = c!.number;
+    await settled(j);
+    expect(j.sink.messages).toEqual([]);
+    j.clock.set('2026-03-05T09:00:00Z');
+    const refused = JSON.parse(await answer(await command(j, USERS.agent, `confirm ${n} rachel.moss-at-example.test`)));
+    expect(refused.text).toBe(':x: "rachel.moss-at-example.test" is not an e-mail address.');
+    await settled(j);
+    expect(j.sink.messages).toEqual([]);
+    expect(await answer(await command(j, USERS.agent, `confirm ${n} r.moss@example.test`)))
+      .toContain(`${n}: the data subject's address is confirmed; mails that waited on it go now.`);
+    await settled(j);
+    expect(mailsTo(j, 'rachel.moss@example.test')).toEqual([]); // the recovered address, corrected
+    const ack = mailsTo(j, 'r.moss@example.test');
+    expect(ack).toHaveLength(1);
+    expect(ack[0]!.parsed.subject).toBe(`[${n}] Example Org: we have received your data protection request`);
+    expect(textOf(ack[0]!)).toContain('we received your data protection request on 2 March 2026');
+    expect(textOf(ack[0]!)).toContain('by 17 March 2026 at the latest');
+    expect(j.sink.messages).toHaveLength(1);
+    expectNothingTwice(j);
+    expectNoPersonalData(j, ['Rachel', 'moss@example.test']);
+  });
 });
