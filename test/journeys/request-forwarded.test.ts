@@ -38,6 +38,12 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     expect(shown).toContain('contract: due 2026-03-17 — contract: 15 calendar days');
     expect(shown).toContain('gdpr: due 2026-04-02');
 
+    // An event whose meaning is a mail is refused with the way out, and changes nothing
+    const extend = JSON.parse(await answer(await command(j, USERS.dpo, `extend ${n} Archived systems to search.`)));
+    expect(extend.text).toBe(`:x: Not done: the data subject's address is not confirmed yet (it was recovered from a `
+      + `forwarded mail). Confirm it first: \`/dpo confirm ${n} [address]\` or \`dpo-desk case confirm ${n}\`.`);
+    expect((await caseNo(j, n)).extension).toBeNull();
+
     // ── An agent confirms the address: the acknowledgement goes, once ──
     j.clock.set('2026-03-05T09:10:00Z');
     expect(await answer(await command(j, USERS.agent, `confirm ${n}`)))
