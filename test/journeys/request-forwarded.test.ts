@@ -37,6 +37,8 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     const shown = await answer(await command(j, USERS.agent, `show ${n}`));
     expect(shown).toContain('contract: due 2026-03-17 — contract: 15 calendar days');
     expect(shown).toContain('gdpr: due 2026-04-02');
+    expect(shown).toContain(':warning: The data subject\'s address is not confirmed (recovered from a forwarded mail): '
+      + `no mail goes to them until someone confirms it (\`/dpo confirm ${n}\`).`); // the case card says so too
 
     // An event whose meaning is a mail is refused with the way out, and changes nothing
     const extend = JSON.parse(await answer(await command(j, USERS.dpo, `extend ${n} Archived systems to search.`)));
@@ -60,6 +62,7 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     expect(ackText).toContain('am 2. März 2026 bei uns eingegangen'); // the original receipt, not the forward's
     expect(ackText).toContain('spätestens am 17. März 2026'); // the 15-day promise governs
     expect(mailsTo(j, COLLEAGUE)).toEqual([]);
+    expect(await answer(await command(j, USERS.agent, `show ${n}`))).not.toContain('not confirmed');
     const thread = () => postsIn(j, TRIAGE).filter((m) => m.params.thread_ts).map((m) => String(m.params.text));
     expect(thread()).toEqual([`The data subject's address was confirmed by <@U0AGENT>.\n`
       + 'A mail to the data subject is queued (1).\n'
