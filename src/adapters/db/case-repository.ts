@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { Case, CasePrivate } from '../../domain/case.ts';
 import type { Deadline, Pause } from '../../domain/deadlines/deadline.ts';
+import { readAudit } from './audit-log.ts';
 import type { Executor } from './database.ts';
 import type { CasesTable, CaseDeadlinesTable } from './schema.ts';
 
@@ -180,7 +181,11 @@ export async function setRequesterAddress(db: Executor, caseId: string, email: s
 
 /** The templates whose mail was withheld on a case, with the reason recorded then. */
 export async function withheldMails(db: Executor, caseId: string): Promise<{ template: string; reason: string }[]> {
-  const rows = await db.selectFrom('audit_events').select('data').where('case_id', '=', caseId).where('type', '=', 'MailWithheld')
-    .orderBy('seq').execute();
-  return rows.map((r) => JSON.parse(r.data) as { template: string; reason: string });
+  // The reason is free text, sealed in the chain: read it back through the audit log (a redacted one reads as '').
+  const out: { template: string; reason: string }[] = [];
+  for await (const e of readAudit(db, 1000, caseId)) {
+    if (e.type !== 'MailWithheld') continue;
+    out.push({ template: String(e.data.template), reason: typeof e.data.reason === 'string' ? e.data.reason : '' });
+  }
+  return out;
 }

@@ -23,7 +23,7 @@ import type { Database } from '../db/database.ts';
 import type { OutboxRow } from '../db/outbox-repository.ts';
 import { factsOf, factsOfPayload } from './blocks/case-facts.ts';
 import {
-  alertMessage, parentMessage, reminderMessage, threadLine, type ReminderItemPayload, type SlackMessage,
+  addressWaiting, alertMessage, parentMessage, reminderMessage, threadLine, type ReminderItemPayload, type SlackMessage,
 } from './blocks/case-message.ts';
 import { digestMessage } from './blocks/digest.ts';
 import { findPost, getThread, markThreadShown, savePost, saveThread, type SlackThread } from './slack-repository.ts';
@@ -150,9 +150,7 @@ class SlackSender {
   private async parentOf(c: Case): Promise<SlackMessage> {
     const inState = (where: 'reply' | 'close' | 'button') => offeredInState(this.deps.workflows, c, where);
     const p = c.kind === 'request' && !c.closedAt ? await getPrivate(this.db, c.id) : null;
-    const waiting = p && !p.requesterVerified
-      ? `The data subject's address is not confirmed${p.requesterEmail ? ' (recovered from a forwarded mail)' : ' (none on file)'}: `
-        + `no mail goes to them until someone confirms it (\`/dpo confirm ${c.number}\`).` : null;
+    const waiting = addressWaiting(c, p);
     return parentMessage(factsOf(c), this.zone, this.deps.clock(), {
       reply: inState('reply').length > 0, close: inState('close').length > 0, events: inState('button'),
     }, waiting);

@@ -32,6 +32,17 @@ export function caseButtons(number: string, b: CaseButtons): unknown[] {
 }
 
 /** The parent message: facts, what waits on the team, and the case's buttons. */
+/** What waits on an unconfirmed address (the case card and the triage message), or null when nothing does. */
+export function addressWaiting(
+  c: { number: string; kind: string; closedAt: Date | null },
+  p: { requesterEmail: string | null; requesterVerified: boolean } | null,
+): string | null {
+  if (c.kind !== 'request' || c.closedAt || !p || p.requesterVerified) return null;
+  const why = p.requesterEmail ? ' (recovered from a forwarded mail)' : ' (none on file)';
+  return `The data subject's address is not confirmed${why}: `
+    + `no mail goes to them until someone confirms it (\`/dpo confirm ${c.number}\`).`;
+}
+
 export function parentMessage(f: CaseFacts, zone: string, now: Date, b: CaseButtons, waiting: string | null = null): SlackMessage {
   if (f.closed) return stubMessage(f);
   const line = factsLine(f, zone, now);

@@ -57,7 +57,7 @@ export function caseList(title: string, l: { cases: readonly Case[]; total: numb
 /** One case: facts, every clock with its rule, the buttons this person may use; details only behind a button. */
 export function caseCard(
   c: Case, deadlines: readonly Deadline[], zone: string, now: Date,
-  o: { details: boolean; act: boolean; events?: readonly { event: string; label: string }[] },
+  o: { details: boolean; act: boolean; events?: readonly { event: string; label: string }[]; waiting?: string | null },
 ): Ephemeral {
   const clocks = deadlines.map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}${breachedNote(c, d, now)}`)
     .join('\n') || '• no clock yet';
@@ -67,6 +67,7 @@ export function caseCard(
   ];
   return ephemeral(factsLine(factsOf(c), zone, now).replace(/\*/g, ''), [
     section(factsLine(factsOf(c), zone, now)),
+    ...(o.waiting ? [context(`:warning: ${o.waiting}`)] : []),
     section(`*Clocks*\n${clocks}`),
     ...(buttons.length ? [{ type: 'actions', elements: buttons }] : []),
   ]);

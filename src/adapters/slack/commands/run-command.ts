@@ -5,7 +5,8 @@
  * opens the event's form otherwise.
  */
 import { DateTime } from 'luxon';
-import { getDeadlines } from '../../db/case-repository.ts';
+import { getDeadlines, getPrivate } from '../../db/case-repository.ts';
+import { addressWaiting } from '../blocks/case-message.ts';
 import {
   addCaseNote, applyCaseEvent, assignCase, overrideDeadline, takeCase, type CommandOutcome,
 } from '../../../app/case-commands.ts';
@@ -98,8 +99,10 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, r
       const c = r.case;
       const details = authorize(role, { action: 'details' }, { user: inv.user, owner: c.owner }).ok;
       const buttons = offers(deps.workflows, c, { role, user: inv.user }, 'button');
+      const p = c.kind === 'request' && !c.closedAt ? await getPrivate(deps.database.db, c.id) : null;
+      const waiting = addressWaiting(c, p); // what waits on an unconfirmed address
       const card = caseCard(c, await getDeadlines(deps.database.db, c.id), deps.config.org.timezone, now, {
-        details, act: role === 'agent' || role === 'dpo', events: buttons,
+        details, act: role === 'agent' || role === 'dpo', events: buttons, waiting,
       });
       // A breach: where its register entry stands (decisions, phases, customers, the people's notices).
       if (c.kind !== 'breach' || !details) return io.reply(card);
