@@ -77,7 +77,10 @@ export function takeCase(deps: AppDeps, input: CommandInput, now: Date): Promise
     const starts = c.state === wf.initial && allowedEvents(wf, c, actorRole(input.actor)).includes('WorkStarted');
     const owned = { ...c, owner: input.actor.id };
     const audit = c.owner === input.actor.id ? []
-      : [{ caseId: c.id, type: 'OwnerAssigned', actor: input.actor.id, at: now, data: { owner: input.actor.id, previous: c.owner } }];
+      : [{
+        caseId: c.id, type: 'OwnerAssigned', actor: input.actor.id, at: now,
+        data: { owner: input.actor.id, previous: c.owner },
+      }];
     if (!starts) {
       if (!audit.length) return { ok: true, case: c };
       const saved = await updateCase(trx, { ...owned, updatedAt: now });
@@ -92,7 +95,9 @@ export function takeCase(deps: AppDeps, input: CommandInput, now: Date): Promise
 const actorRole = (a: Actor) => (a.role === 'viewer' ? 'manager' : a.role);
 
 const ownerNotice = (deps: AppDeps, c: Case, input: CommandInput, now: Date) =>
-  caseNotice(deps, c, 'case-updated', `${input.key}:owner`, now, { event: 'OwnerAssigned', by: input.actor.id, owner: c.owner });
+  caseNotice(
+    deps, c, 'case-updated', `${input.key}:owner`, now, { event: 'OwnerAssigned', by: input.actor.id, owner: c.owner },
+  );
 
 /** Gives the case to another member of the team (a Slack user id). */
 export function assignCase(deps: AppDeps, input: CommandInput & { owner: string }, now: Date): Promise<CommandOutcome> {
@@ -103,7 +108,10 @@ export function assignCase(deps: AppDeps, input: CommandInput & { owner: string 
     const saved = await updateCase(trx, { ...c, owner: input.owner, updatedAt: now });
     await persistEffects(trx, {
       outbox: [ownerNotice(deps, saved, input, now)],
-      audit: [{ caseId: c.id, type: 'OwnerAssigned', actor: input.actor.id, at: now, data: { owner: input.owner, previous: c.owner } }],
+      audit: [{
+        caseId: c.id, type: 'OwnerAssigned', actor: input.actor.id, at: now,
+        data: { owner: input.owner, previous: c.owner },
+      }],
     }, now);
     return { ok: true, case: saved };
   });
@@ -117,7 +125,9 @@ export function addCaseNote(deps: AppDeps, input: CommandInput & { text: string 
     const id = deps.newId();
     await insertNote(trx, { id, caseId: c.id, author: input.actor.id, text, createdAt: now });
     await persistEffects(trx, {
-      outbox: [caseNotice(deps, c, 'case-updated', `${input.key}:note`, now, { event: 'NoteAdded', by: input.actor.id })],
+      outbox: [
+        caseNotice(deps, c, 'case-updated', `${input.key}:note`, now, { event: 'NoteAdded', by: input.actor.id }),
+      ],
       audit: [{ caseId: c.id, type: 'NoteAdded', actor: input.actor.id, at: now, data: { noteId: id } }],
     }, now);
     return { ok: true, case: c };
@@ -141,15 +151,23 @@ export function applyCaseEvent(
 }
 
 /** The language changes with the event's save (one write of the case row); the change is audited. */
-async function languageChanged(trx: Transaction<DB>, c: Case, language: Language, actor: Actor, now: Date): Promise<Case> {
-  await appendAudit(trx, [{ caseId: c.id, type: 'LanguageChanged', actor: actor.id, at: now, data: { from: c.language, to: language } }]);
+async function languageChanged(
+  trx: Transaction<DB>, c: Case, language: Language, actor: Actor, now: Date,
+): Promise<Case> {
+  await appendAudit(trx, [{
+    caseId: c.id, type: 'LanguageChanged', actor: actor.id, at: now, data: { from: c.language, to: language },
+  }]);
   return { ...c, language };
 }
 
 /** Marks that a reply was drafted (the DPO's "no reply drafted yet" reminder is then suppressed). */
-export function markReplyDrafted(deps: AppDeps, input: CommandInput & { templates: string[] }, now: Date): Promise<CommandOutcome> {
+export function markReplyDrafted(
+  deps: AppDeps, input: CommandInput & { templates: string[] }, now: Date,
+): Promise<CommandOutcome> {
   return onCase(deps, input, now, act('reply'), async (trx, c) => {
-    await appendAudit(trx, [{ caseId: c.id, type: 'ReplyDrafted', actor: input.actor.id, at: now, data: { templates: input.templates } }]);
+    await appendAudit(trx, [{
+      caseId: c.id, type: 'ReplyDrafted', actor: input.actor.id, at: now, data: { templates: input.templates },
+    }]);
     return { ok: true, case: c };
   });
 }
@@ -164,7 +182,9 @@ export function escalateCase(deps: AppDeps, input: CommandInput, now: Date): Pro
     }, now);
     if (!(await enqueue(trx, alert, now))) return { ok: true, case: c };
     await persistEffects(trx, {
-      outbox: [caseNotice(deps, c, 'case-updated', `${input.key}:escalated`, now, { event: 'Escalated', by: input.actor.id })],
+      outbox: [
+        caseNotice(deps, c, 'case-updated', `${input.key}:escalated`, now, { event: 'Escalated', by: input.actor.id }),
+      ],
       audit: [{ caseId: c.id, type: 'Escalated', actor: input.actor.id, at: now, data: { to: 'dpo' } }],
     }, now);
     return { ok: true, case: c };
@@ -192,10 +212,14 @@ export function overrideDeadline(
     const saved = await updateCase(trx, clocked.case);
     await replanReminders(trx, deps, saved, deadlines, now);
     await persistEffects(trx, {
-      outbox: [caseNotice(deps, saved, 'case-updated', `${input.key}:deadline`, now, { event: 'DeadlineOverridden', by: input.actor.id })],
+      outbox: [caseNotice(
+        deps, saved, 'case-updated', `${input.key}:deadline`, now, { event: 'DeadlineOverridden', by: input.actor.id },
+      )],
       audit: [{
         caseId: c.id, type: 'DeadlineOverridden', actor: input.actor.id, at: now,
-        data: { field, from: before?.toISOString() ?? null, to: input.at.toISOString(), rationale: input.rationale.trim() },
+        data: {
+          field, from: before?.toISOString() ?? null, to: input.at.toISOString(), rationale: input.rationale.trim(),
+        },
       }, ...clocked.audit],
     }, now);
     return { ok: true, case: saved };

@@ -80,11 +80,14 @@ export async function applyCaseEventTo(
   const today = dateInZone(now, deps.config.org.timezone);
   const t = decision.transition;
   const effected = await applyEffects({
-    trx, deps, case: { ...loaded, state: decision.to, updatedAt: now }, transition: t, fields, actor: input.actor, now, today,
+    trx, deps, case: { ...loaded, state: decision.to, updatedAt: now }, transition: t, fields, actor: input.actor,
+    now, today,
   });
   if (!effected.ok) return effected;
   let c = effected.case;
-  if (decision.final) c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? doneOf(t, fields)) };
+  if (decision.final) {
+    c = { ...c, closedAt: now, outcome: String(fields.outcome ?? fields.reasons ?? doneOf(t, fields)) };
+  }
   if (decision.clock?.action === 'pause') {
     await openPause(trx, { id: deps.newId(), caseId: c.id, reason: decision.clock.reason, askedOn: today, at: now });
   }
@@ -95,7 +98,8 @@ export async function applyCaseEventTo(
   const clocked = recompute ? withDeadlines(c, deadlines, input.actor.id, now) : { case: c, audit: [] };
   const key = input.key ?? `${c.id}:v${c.version + 1}`;
   const mail = await eventMail(trx, deps, clocked.case, deadlines, t, decision.templates, {
-    fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null, needsMail: t.effects.includes('needs_mail'),
+    fields, key, actor: input.actor.id, now, onSent: effected.onSent ?? null,
+    needsMail: t.effects.includes('needs_mail'),
     files: input.attachments ?? [],
   });
   // Past this point something was written (a pause): a refusal must roll the caller's transaction back.
@@ -110,7 +114,9 @@ export async function applyCaseEventTo(
   const notice = caseNotice(deps, saved, 'case-updated', `${key}:notice`, now, {
     event: input.type, done: doneOf(t, fields), by: input.actor.id, ...mailNotice(mail.fx, decision.templates.length),
   });
-  await persistEffects(trx, { outbox: [notice, ...mail.fx.outbox], audit: [stepped, ...clocked.audit, ...mail.fx.audit] }, now);
+  await persistEffects(trx, {
+    outbox: [notice, ...mail.fx.outbox], audit: [stepped, ...clocked.audit, ...mail.fx.audit],
+  }, now);
   await afterCaseEvent(trx, saved, input.type, fields, now); // retention: erasure answered, identity verified
   return { ok: true, case: saved, mails: mail.fx.outbox.length };
 }
@@ -128,7 +134,8 @@ function mailNotice(fx: Effects, templates: number): Record<string, unknown> {
  * one, no customer to write to — the event is refused with the reason and the way out.
  */
 async function eventMail(
-  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>, t: TransitionDefinition,
+  trx: Transaction<DB>, deps: AppDeps, c: Case, deadlines: Awaited<ReturnType<typeof getDeadlines>>,
+  t: TransitionDefinition,
   templates: string[],
   o: {
     fields: Record<string, unknown>; key: string; actor: string; now: Date; onSent: string | null; needsMail: boolean;
@@ -147,14 +154,16 @@ async function eventMail(
   try {
     if (t.mail_to === 'requester') {
       fx = mailToRequester(deps, {
-        ...base, case: c, fields: files.fields, thread: await threadOf(trx, c.id), attachments: toMailAttachments(o.files),
+        ...base, case: c, fields: files.fields, thread: await threadOf(trx, c.id),
+        attachments: toMailAttachments(o.files),
       });
     } else {
       const customers = await recipientsOf(trx, c, t.mail_to, fields);
       fx = { outbox: [], audit: [] };
       if (!customers.length) {
         fx.audit.push(...templates.map((template) => ({
-          caseId: c.id, type: 'MailWithheld', actor: o.actor, at: o.now, data: { template, reason: 'no customer to write to' },
+          caseId: c.id, type: 'MailWithheld', actor: o.actor, at: o.now,
+          data: { template, reason: 'no customer to write to' },
         })));
       }
       for (const cu of customers) {
@@ -172,16 +181,25 @@ async function eventMail(
   }
   const withheld = fx.audit.find((a) => a.type === 'MailWithheld');
   if (o.needsMail && withheld) {
-    return { ok: false, code: 'MAIL_WITHHELD', message: `Not done: ${withheldWords(String(withheld.data.reason), c.number)}` };
+    return {
+      ok: false, code: 'MAIL_WITHHELD', message: `Not done: ${withheldWords(String(withheld.data.reason), c.number)}`,
+    };
   }
   return { ok: true, fx };
 }
 
 /** The customers a mail goes to: the one the case (or the event) names, or every customer with a contact. */
-async function recipientsOf(trx: Transaction<DB>, c: Case, to: 'customer' | 'customers', fields: Record<string, unknown>) {
+async function recipientsOf(
+  trx: Transaction<DB>, c: Case, to: 'customer' | 'customers', fields: Record<string, unknown>,
+) {
   const named = String(fields.customer ?? c.facts.customer ?? '');
-  const list = to === 'customers' ? await listCustomers(trx) : [await findCustomer(trx, named)].filter((x) => x !== null);
-  return list.map((cu) => ({ id: cu.id, name: cu.name, language: cu.language, address: cu.requestAddress ?? cu.securityAddress }))
+  const list = to === 'customers'
+    ? await listCustomers(trx)
+    : [await findCustomer(trx, named)].filter((x) => x !== null);
+  return list
+    .map((cu) => ({
+      id: cu.id, name: cu.name, language: cu.language, address: cu.requestAddress ?? cu.securityAddress,
+    }))
     .filter((cu): cu is typeof cu & { address: string } => Boolean(cu.address));
 }
 

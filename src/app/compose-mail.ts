@@ -44,10 +44,13 @@ export function mailToRequester(
   const recipient = args.to ?? p.requesterEmail;
   for (const template of args.templates) {
     const withheld = args.withheld ?? (!recipient ? 'no address for the data subject'
-      : !args.to && !p.requesterVerified ? 'the address is unverified (recovered from a forwarded body); confirm it first'
+      : !args.to && !p.requesterVerified
+        ? 'the address is unverified (recovered from a forwarded body); confirm it first'
         : !deps.mail ? 'no mail composer configured' : null);
     if (withheld) {
-      fx.audit.push({ caseId: c.id, type: 'MailWithheld', actor: args.actor, at: now, data: { template, reason: withheld } });
+      fx.audit.push({
+        caseId: c.id, type: 'MailWithheld', actor: args.actor, at: now, data: { template, reason: withheld },
+      });
       continue;
     }
     const id = deps.newId();
@@ -94,17 +97,23 @@ export function caseNotice(
  * identity. Keyed so that the same cause never alerts twice.
  */
 export function dpoAlert(
-  deps: Pick<AppDeps, 'mail' | 'newId' | 'config'>, a: { caseId: string | null; caseNumber: string | null; reason: string; deliveryFailed: boolean; key: string }, now: Date,
+  deps: Pick<AppDeps, 'mail' | 'newId' | 'config'>,
+  a: { caseId: string | null; caseNumber: string | null; reason: string; deliveryFailed: boolean; key: string },
+  now: Date,
 ): NewOutboxRow[] {
   const slack: NewOutboxRow = {
-    id: deps.newId(), caseId: a.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${a.key}:slack`, notBefore: now,
+    id: deps.newId(), caseId: a.caseId, channel: 'slack', kind: 'dpo-alert', idempotencyKey: `${a.key}:slack`,
+    notBefore: now,
     payload: { caseNumber: a.caseNumber, reason: a.reason, deliveryFailed: a.deliveryFailed } satisfies DpoAlertPayload,
   };
   if (!deps.mail) return [slack];
   const id = deps.newId();
   const mail = deps.mail.composeInternal({
     template: 'dpo-alert', to: deps.config.org.dpoEmail, caseNumber: a.caseNumber, outboxId: id,
-    context: { ...(a.caseNumber ? { case: { number: a.caseNumber } } : {}), alert: { deliveryFailed: a.deliveryFailed, reason: a.reason } },
+    context: {
+      ...(a.caseNumber ? { case: { number: a.caseNumber } } : {}),
+      alert: { deliveryFailed: a.deliveryFailed, reason: a.reason },
+    },
   });
   return [slack, {
     id, caseId: a.caseId, channel: 'mail', kind: 'dpo-alert', idempotencyKey: `${a.key}:mail`,

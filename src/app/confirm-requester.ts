@@ -4,7 +4,9 @@
  * original wording and due date (its outbox key is the one it would have had).
  */
 import { appendAudit } from '../adapters/db/audit-log.ts';
-import { getDeadlines, getPrivate, setRequesterAddress, updateCase, withheldMails } from '../adapters/db/case-repository.ts';
+import {
+  getDeadlines, getPrivate, setRequesterAddress, updateCase, withheldMails,
+} from '../adapters/db/case-repository.ts';
 import { threadOf } from '../adapters/db/mail-repository.ts';
 import { normalizeEmail } from '../domain/intake/addresses.ts';
 import { onCase, type CommandInput, type CommandOutcome } from './case-commands.ts';
@@ -28,10 +30,16 @@ export function confirmRequester(
     }
     const address = typed ?? before.requesterEmail;
     if (!address) {
-      return { ok: false, code: 'ADDRESS_MISSING', message: `${c.number} has no address on file: give one, e.g. \`confirm ${c.number} name@example.com\`.` };
+      return {
+        ok: false, code: 'ADDRESS_MISSING',
+        message: `${c.number} has no address on file: give one, e.g. \`confirm ${c.number} name@example.com\`.`,
+      };
     }
     if (before.requesterVerified && address === before.requesterEmail) {
-      return { ok: false, code: 'ALREADY_CONFIRMED', message: `${c.number}: the address is already confirmed; nothing waits on it.` };
+      return {
+        ok: false, code: 'ALREADY_CONFIRMED',
+        message: `${c.number}: the address is already confirmed; nothing waits on it.`,
+      };
     }
     await setRequesterAddress(trx, c.id, address);
     const saved = await updateCase(trx, { ...c, updatedAt: now });
@@ -39,11 +47,15 @@ export function confirmRequester(
       caseId: c.id, type: 'RequesterConfirmed', actor: input.actor.id, at: now,
       data: { how: input.how, corrected: address !== before.requesterEmail },
     }]);
-    const waiting = [...new Set((await withheldMails(trx, c.id)).filter((w) => WAITED_ON_ADDRESS.test(w.reason)).map((w) => w.template))]
+    const waiting = [...new Set((await withheldMails(trx, c.id))
+      .filter((w) => WAITED_ON_ADDRESS.test(w.reason))
+      .map((w) => w.template))]
       .filter((t) => t === 'acknowledgement');
     const mail = waiting.length ? mailToRequester(deps, {
-      case: saved, private: { ...before, requesterEmail: address, requesterVerified: true }, deadlines: await getDeadlines(trx, c.id),
-      templates: waiting, fields: {}, key: `${c.id}:opened`, actor: input.actor.id, now, thread: await threadOf(trx, c.id),
+      case: saved, private: { ...before, requesterEmail: address, requesterVerified: true },
+      deadlines: await getDeadlines(trx, c.id),
+      templates: waiting, fields: {}, key: `${c.id}:opened`, actor: input.actor.id, now,
+      thread: await threadOf(trx, c.id),
     }) : { outbox: [], audit: [] };
     const notice = caseNotice(deps, saved, 'case-updated', `${input.key}:confirmed`, now, {
       event: 'RequesterConfirmed', by: input.actor.id, done: 'the data subject\'s address was confirmed',

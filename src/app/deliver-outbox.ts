@@ -34,7 +34,9 @@ export interface DeliveryReport {
   failed: number;
 }
 
-export async function deliverOutbox(deps: AppDeps, transports: Transports, opts: DeliverOptions): Promise<DeliveryReport> {
+export async function deliverOutbox(
+  deps: AppDeps, transports: Transports, opts: DeliverOptions,
+): Promise<DeliveryReport> {
   const { db, dialect } = deps.database;
   const rows = await claimDue(db, dialect, {
     owner: opts.owner, now: deps.clock(), leaseMs: opts.leaseMs ?? 5 * 60_000, limit: opts.limit ?? 50,
@@ -76,17 +78,24 @@ async function deliverOne(
   try {
     if (!transport) throw new DeliveryError(`no transport for channel ${row.channel}`, false);
     const earlier = row.attempts > 1 && transport.alreadySent ? await transport.alreadySent(row) : null;
-    if (earlier) deps.log.info({ outbox: row.id, kind: row.kind }, 'sent by an earlier attempt; recorded, not sent again');
+    if (earlier) {
+      deps.log.info({ outbox: row.id, kind: row.kind }, 'sent by an earlier attempt; recorded, not sent again');
+    }
     const result = earlier ?? await transport.send(row);
     await recordSent(deps, row, opts.owner, result);
     return 'sent';
   } catch (e) {
     const error = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message ?? String(e), true);
     const now = deps.clock();
-    const decision = decideFailure(error, row.attempts, row.createdAt.getTime(), now.getTime(), opts.retry ?? DEFAULT_RETRY, deps.random);
+    const decision = decideFailure(
+      error, row.attempts, row.createdAt.getTime(), now.getTime(), opts.retry ?? DEFAULT_RETRY, deps.random,
+    );
     if (decision.action === 'retry') {
       await markRetry(deps.database.db, row.id, opts.owner, new Date(decision.at), error.message);
-      deps.log.warn({ outbox: row.id, kind: row.kind, attempt: row.attempts, retryAt: new Date(decision.at).toISOString() }, 'delivery failed, will retry');
+      deps.log.warn(
+        { outbox: row.id, kind: row.kind, attempt: row.attempts, retryAt: new Date(decision.at).toISOString() },
+        'delivery failed, will retry',
+      );
       return 'retried';
     }
     await recordFailed(deps, row, opts.owner, decision.reason);
@@ -111,7 +120,8 @@ async function recordSent(deps: AppDeps, row: OutboxRow, owner: string, { ref, s
     if (sentCopy) {
       await enqueue(trx, [{
         id: deps.newId(), caseId: row.caseId, channel: 'imap', kind: 'sent-copy', idempotencyKey: `${row.id}:sent-copy`,
-        payload: { raw: Buffer.from(sentCopy).toString('base64'), caseNumber: row.payload.caseNumber ?? null }, notBefore: now,
+        payload: { raw: Buffer.from(sentCopy).toString('base64'), caseNumber: row.payload.caseNumber ?? null },
+        notBefore: now,
       }], now);
     }
   });
@@ -137,7 +147,8 @@ async function recordFailed(deps: AppDeps, row: OutboxRow, owner: string, server
     // The case's thread says it too (no address or server text: those may name the data subject).
     if (c && row.channel === 'mail') {
       await enqueue(trx, [caseNotice(deps, c, 'case-updated', `${row.id}:failed:notice`, now, {
-        event: 'DeliveryFailed', done: `the ${row.kind.replace(/-/g, ' ')} mail could not be delivered (see the case's outbox)`,
+        event: 'DeliveryFailed',
+        done: `the ${row.kind.replace(/-/g, ' ')} mail could not be delivered (see the case's outbox)`,
       })], now);
     }
     await enqueue(trx, dpoAlert(deps, {

@@ -28,7 +28,9 @@ export interface Routed {
 
 const SYSTEM = { id: 'system', role: 'system' as const };
 
-export async function routeMail(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, u: UnderstandResult, now: Date): Promise<Routed> {
+export async function routeMail(
+  trx: Transaction<DB>, deps: AppDeps, row: InboxRow, u: UnderstandResult, now: Date,
+): Promise<Routed> {
   if (!u.ok) return quarantine(trx, deps, row, `${u.reason}: ${u.detail}`, now);
   const m = u.value;
   if (m.auto === 'own_loop' || m.auto === 'list') return ignored(m.auto);
@@ -50,21 +52,29 @@ function ignored(reason: string): Routed {
 }
 
 /** A poison message: raw bytes kept, reason recorded, the DPO alerted — and the next message goes on. */
-export async function quarantine(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, reason: string, now: Date): Promise<Routed> {
+export async function quarantine(
+  trx: Transaction<DB>, deps: AppDeps, row: InboxRow, reason: string, now: Date,
+): Promise<Routed> {
   await persistEffects(trx, {
-    outbox: dpoAlert(deps, { caseId: null, caseNumber: null, deliveryFailed: false, key: `${row.id}:quarantined`, reason: `a message was quarantined: ${reason}` }, now),
+    outbox: dpoAlert(deps, {
+      caseId: null, caseNumber: null, deliveryFailed: false, key: `${row.id}:quarantined`,
+      reason: `a message was quarantined: ${reason}`,
+    }, now),
     audit: [{ caseId: null, type: 'MailQuarantined', actor: 'system', at: now, data: { inbox: row.id, reason } }],
   }, now);
   return { state: 'quarantined', action: 'quarantine', reason, caseId: null };
 }
 
 /** A bounce of our own mail is a delivery failure on the case it was about. */
-async function bounce(trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Understanding, now: Date): Promise<Routed> {
+async function bounce(
+  trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Understanding, now: Date,
+): Promise<Routed> {
   const c = await caseOfBounce(trx, m.bouncedMessageId);
   if (!c) return ignored('bounce');
   await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });
   await evidence(trx, deps, c, row, 'MailBounced', { bouncedMessageId: m.bouncedMessageId }, now, dpoAlert(deps, {
-    caseId: c.id, caseNumber: c.number, deliveryFailed: true, key: `${row.id}:bounced`, reason: 'a mail to the data subject bounced',
+    caseId: c.id, caseNumber: c.number, deliveryFailed: true, key: `${row.id}:bounced`,
+    reason: 'a mail to the data subject bounced',
   }, now));
   return { state: 'processed', action: 'attach', reason: 'bounce', caseId: c.id };
 }
@@ -73,7 +83,9 @@ async function evidence(
   trx: Transaction<DB>, deps: AppDeps, c: Case, row: InboxRow, type: string, data: Record<string, unknown>, now: Date,
   outbox: Effects['outbox'] = [],
 ) {
-  await persistEffects(trx, { outbox, audit: [{ caseId: c.id, type, actor: 'system', at: now, data: { inbox: row.id, ...data } }] }, now);
+  await persistEffects(trx, {
+    outbox, audit: [{ caseId: c.id, type, actor: 'system', at: now, data: { inbox: row.id, ...data } }],
+  }, now);
 }
 
 /** A person's reply on a case: filed; a paused clock resumes (EDPB 01/2022 §159); a closed case is not reopened. */
@@ -84,23 +96,29 @@ async function reply(
   const paused = deps.workflows.of(c).states[c.state]?.clock === 'paused';
   const closed = Boolean(deps.workflows.of(c).states[c.state]?.final);
   await persistEffects(trx, {
-    outbox: paused ? [] : [caseNotice(deps, c, closed ? 'reply-on-closed-case' : 'reply-received', `${row.id}:reply`, now)],
+    outbox: paused
+      ? []
+      : [caseNotice(deps, c, closed ? 'reply-on-closed-case' : 'reply-received', `${row.id}:reply`, now)],
     audit: [{ caseId: c.id, type: 'MailReceived', actor: 'system', at: now, data: { inbox: row.id, via, closed } }],
   }, now);
   if (paused) {
-    const resumed = await recordCaseEventIn(trx, deps, { caseNumber: c.number, type: 'SubjectReplied', actor: SYSTEM, key: `${row.id}:resumed` }, now);
+    const resumed = await recordCaseEventIn(trx, deps, {
+      caseNumber: c.number, type: 'SubjectReplied', actor: SYSTEM, key: `${row.id}:resumed`,
+    }, now);
     if (!resumed.ok) deps.log.warn({ case: c.number, code: resumed.code }, 'reply did not resume the clock');
   }
   return { state: 'processed', action: 'attach', reason: null, caseId: c.id };
 }
 
 async function create(
-  trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Understanding, related: Case | null, reason: string | null, now: Date,
+  trx: Transaction<DB>, deps: AppDeps, row: InboxRow, m: Understanding, related: Case | null, reason: string | null,
+  now: Date,
 ): Promise<Routed> {
   const triage = reason === 'triage';
   const kind = m.kind === 'breach' && !triage ? 'breach' : 'request';
   const opened = await openCaseIn(trx, deps, {
-    kind, triage, requestTypes: triage ? [] : m.requestTypes, language: m.language, channel: 'mail', receivedAt: m.receivedAt,
+    kind, triage, requestTypes: triage ? [] : m.requestTypes, language: m.language, channel: 'mail',
+    receivedAt: m.receivedAt,
     awareRationale: kind === 'breach' ? 'defaulted to the receipt of the report by mail; confirm' : null,
     requester: m.requester, subject: m.original.subject, content: m.original.text, sourceKey: `mail:${row.dedupeKey}`,
     messageIds: [m.original.messageId, m.messageId].filter((x): x is string => Boolean(x)), actor: SYSTEM,
@@ -109,7 +127,9 @@ async function create(
   if (m.requester) await addParticipant(trx, c.id, m.requester.email, 'requester');
   if (m.forward?.forwardedBy) await addParticipant(trx, c.id, m.forward.forwardedBy, 'forwarder');
   if (related) await linkCases(trx, c.id, related.id, 'possibly_related', now);
-  const fx = c.role === 'processor' && kind === 'request' && !triage ? await processorEffects(trx, deps, c, row, m, now) : { outbox: [], audit: [] };
+  const fx = c.role === 'processor' && kind === 'request' && !triage
+    ? await processorEffects(trx, deps, c, row, m, now)
+    : { outbox: [], audit: [] };
   await persistEffects(trx, {
     outbox: fx.outbox,
     audit: [...fx.audit, {

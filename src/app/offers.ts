@@ -44,8 +44,10 @@ export function offeredInState(workflows: Workflows, c: Case, where: Surface): O
   const wf = workflows.of(c);
   if (wf.states[c.state]?.final) return [];
   const seen = new Set<string>();
-  return wf.transitions.filter((t) => t.from.includes(c.state) && offeredAt(t, where) && fitsCase(t, c) && !seen.has(t.on)
-    && Boolean(seen.add(t.on))).map((t) => ({ event: t.on, label: labelOf(t), transition: t }));
+  return wf.transitions
+    .filter((t) => t.from.includes(c.state) && offeredAt(t, where) && fitsCase(t, c) && !seen.has(t.on)
+      && Boolean(seen.add(t.on)))
+    .map((t) => ({ event: t.on, label: labelOf(t), transition: t }));
 }
 
 const fitsCase = (t: TransitionDefinition, c: Case) => !t.when || t.when.case_role === c.role;
@@ -56,12 +58,17 @@ export function eventOfWord(workflows: Workflows, c: Case, word: string): Transi
 }
 
 /** Every `/dpo` word the definitions offer, with what it does (for help). */
-export function commandWords(workflows: Workflows): { word: string; label: string; workflow: string; needs: string[] }[] {
+export function commandWords(
+  workflows: Workflows,
+): { word: string; label: string; workflow: string; needs: string[] }[] {
   const out = new Map<string, { word: string; label: string; workflow: string; needs: string[] }>();
   for (const wf of workflows.list()) {
     for (const t of wf.transitions) {
       if (!t.offer.command || out.has(t.offer.command)) continue;
-      out.set(t.offer.command, { word: t.offer.command, label: labelOf(t), workflow: wf.id, needs: t.fields.filter((f) => f.required).map((f) => f.name) });
+      out.set(t.offer.command, {
+        word: t.offer.command, label: labelOf(t), workflow: wf.id,
+        needs: t.fields.filter((f) => f.required).map((f) => f.name),
+      });
     }
   }
   return [...out.values()];
@@ -89,14 +96,18 @@ export async function caseFor(
 }
 
 /** Reads a transition's fields from command words: a choice or a number takes one word, text takes the rest. */
-export function fieldsFromWords(t: TransitionDefinition, words: readonly string[]): { fields: Record<string, unknown>; problem?: string } {
+export function fieldsFromWords(
+  t: TransitionDefinition, words: readonly string[],
+): { fields: Record<string, unknown>; problem?: string } {
   const fields: Record<string, unknown> = {};
   let i = 0;
   for (const f of t.fields) {
     if (i >= words.length) break;
     if (f.type === 'select' || f.type === 'multiselect') {
       const v = words[i]!.toLowerCase();
-      if (f.options && !f.options.includes(v)) return { fields, problem: `${f.name} must be ${f.options.join(', ')} — not "${words[i]}".` };
+      if (f.options && !f.options.includes(v)) {
+        return { fields, problem: `${f.name} must be ${f.options.join(', ')} — not "${words[i]}".` };
+      }
       fields[f.name] = f.type === 'select' ? v : [v];
       i++;
     } else if (f.type === 'text' || f.type === 'longtext') {

@@ -5,7 +5,9 @@
 import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import type { DB } from '../adapters/db/schema.ts';
-import { findCaseBySource, getDeadlines, insertCase, nextSequence, saveDeadlines } from '../adapters/db/case-repository.ts';
+import {
+  findCaseBySource, getDeadlines, insertCase, nextSequence, saveDeadlines,
+} from '../adapters/db/case-repository.ts';
 import { formatCaseNumber, type Case, type CasePrivate, type Channel } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
 import { dateInZone } from '../domain/local-date.ts';
@@ -65,7 +67,9 @@ export async function openCase(deps: AppDeps, input: OpenCaseInput, now: Date): 
 }
 
 /** The same inside a caller's transaction (mail intake opens a case and settles the inbox row together). */
-export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: OpenCaseInput, now: Date): Promise<OpenedCase> {
+export async function openCaseIn(
+  trx: Transaction<DB>, deps: AppDeps, input: OpenCaseInput, now: Date,
+): Promise<OpenedCase> {
   if (input.sourceKey) {
     const existing = await findCaseBySource(trx, input.sourceKey);
     if (existing) return { case: existing, deadlines: await getDeadlines(trx, existing.id), created: false };
@@ -106,7 +110,8 @@ export async function openCaseIn(trx: Transaction<DB>, deps: AppDeps, input: Ope
   const opened = {
     caseId: c.id, type: 'CaseOpened', actor: input.actor.id, at: now,
     data: {
-      number: c.number, kind: c.kind, workflow: c.workflow, requestTypes: c.requestTypes, regimes: c.regimes, role: c.role,
+      number: c.number, kind: c.kind, workflow: c.workflow, requestTypes: c.requestTypes, regimes: c.regimes,
+      role: c.role,
       channel: c.channel, receivedAt: c.receivedAt.toISOString(), receivedDate, language: c.language,
       awareAt: c.awareAt?.toISOString() ?? null, awareRationale: input.awareRationale ?? null,
       requesterVerified: priv.requesterVerified,
@@ -134,7 +139,9 @@ export async function openCaseRecorded(
     return await deps.database.db.transaction().execute(async (trx) => {
       const opened = await openCaseIn(trx, deps, input, now);
       if (opened.created) {
-        await appendAudit(trx, [{ caseId: opened.case.id, type: 'IntakeRecorded', actor: input.actor.id, at: now, data: intake }]);
+        await appendAudit(trx, [{
+          caseId: opened.case.id, type: 'IntakeRecorded', actor: input.actor.id, at: now, data: intake,
+        }]);
       }
       return opened;
     });

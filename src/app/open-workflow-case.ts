@@ -26,25 +26,35 @@ export async function openWorkflowCase(
 ): Promise<Result<{ case: Case; created: boolean }>> {
   const wf = deps.workflows.get(input.workflow);
   if (!wf) {
-    return { ok: false, code: 'UNKNOWN_WORKFLOW', message: `No workflow "${input.workflow}"; there are: ${deps.workflows.list().map((w) => w.id).join(', ')}.` };
+    return {
+      ok: false, code: 'UNKNOWN_WORKFLOW',
+      message: `No workflow "${input.workflow}"; there are: ${deps.workflows.list().map((w) => w.id).join(', ')}.`,
+    };
   }
   if (!wf.open) return { ok: false, code: 'NOT_ALLOWED', message: `A ${wf.id} case is not opened by hand.` };
   const roles: readonly string[] = wf.open.roles;
   if (!roles.includes(input.actor.role)) {
     const yours = input.actor.role === 'viewer' ? 'you have no dpo-desk role' : `you are ${input.actor.role}`;
-    return { ok: false, code: 'NOT_ALLOWED', message: `Not allowed: opening a ${wf.id} case needs the role ${roles.join(' or ')}; ${yours}.` };
+    return {
+      ok: false, code: 'NOT_ALLOWED',
+      message: `Not allowed: opening a ${wf.id} case needs the role ${roles.join(' or ')}; ${yours}.`,
+    };
   }
   const f = input.fields;
   const missing = wf.open.fields.filter((x) => x.required && isBlank(f[x.name])).map((x) => x.name);
   const unknown = Object.keys(f).filter((k) => !wf.open!.fields.some((x) => x.name === k));
   const problems = [
     ...(missing.length ? [`needs ${missing.join(', ')}`] : []),
-    ...(unknown.length ? [`has no field ${unknown.join(', ')} (it takes ${wf.open.fields.map((x) => x.name).join(', ') || 'none'})`] : []),
+    ...(unknown.length
+      ? [`has no field ${unknown.join(', ')} (it takes ${wf.open.fields.map((x) => x.name).join(', ') || 'none'})`]
+      : []),
     ...fieldProblems(wf.open.fields, f),
   ];
   if (input.receivedAt.getTime() > now.getTime()) problems.push('the start cannot be in the future');
   if (problems.length) return { ok: false, code: 'FIELD_INVALID', message: `${wf.id}: ${problems.join('; ')}.` };
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : String(v ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : String(v ?? '').split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const types = list(f.types).filter((t): t is RequestType => (REQUEST_TYPES as readonly string[]).includes(t));
   const email = typeof f['requester.email'] === 'string' ? f['requester.email'].toLowerCase() : null;
   const language = (LANGUAGES as readonly string[]).includes(String(f.language)) ? f.language as Language : undefined;
@@ -52,8 +62,15 @@ export async function openWorkflowCase(
   const opened = await openCaseRecorded(deps, {
     kind: wf.kind, workflow: wf.id, channel: input.actor.id === 'cli' ? 'cli' : 'slack', receivedAt: input.receivedAt,
     requestTypes: types, facts, language, actor: input.actor, sourceKey: input.sourceKey ?? null,
-    requester: email || f['requester.name'] ? { email, name: typeof f['requester.name'] === 'string' ? f['requester.name'] : null, verified: Boolean(email) } : null,
-    ...(wf.kind === 'breach' ? { awareAt: f.aware_at ? new Date(String(f.aware_at)) : input.receivedAt, content: typeof f.description === 'string' ? f.description : null } : {}),
+    requester: email || f['requester.name']
+      ? { email, name: typeof f['requester.name'] === 'string' ? f['requester.name'] : null, verified: Boolean(email) }
+      : null,
+    ...(wf.kind === 'breach'
+      ? {
+        awareAt: f.aware_at ? new Date(String(f.aware_at)) : input.receivedAt,
+        content: typeof f.description === 'string' ? f.description : null,
+      }
+      : {}),
   }, { enteredBy: input.actor.id, workflow: wf.id }, now);
   return { ok: true, case: opened.case, created: opened.created };
 }

@@ -50,13 +50,21 @@ export const EFFECT_IMPLS: Record<EffectName, Effect> = {
       const c = ctx.case;
       const reasons = String(ctx.fields.reasons ?? '');
       if (c.extension) {
-        return { ok: false, code: 'EXTENSION_ALREADY_USED', message: 'This case was already extended; it can be extended once.' };
+        return {
+          ok: false, code: 'EXTENSION_ALREADY_USED',
+          message: 'This case was already extended; it can be extended once.',
+        };
       }
       const governing = governingDeadline((await getDeadlines(ctx.trx, c.id)).filter((d) => d.extendedDue));
-      if (!governing) return { ok: false, code: 'EXTENSION_NOT_AVAILABLE', message: 'None of this case\'s clocks can be extended.' };
+      if (!governing) {
+        return { ok: false, code: 'EXTENSION_NOT_AVAILABLE', message: 'None of this case\'s clocks can be extended.' };
+      }
       const d = decideExtension(governing, { sentOn: ctx.today, reasons });
       if (!d.ok) return d;
-      return { ok: true, case: { ...c, extension: { reasons, requestedAt: ctx.now, sentOn: null } }, onSent: 'ExtensionNoticeSent' };
+      return {
+        ok: true, case: { ...c, extension: { reasons, requestedAt: ctx.now, sentOn: null } },
+        onSent: 'ExtensionNoticeSent',
+      };
     },
     describe(c, deadlines, zone) {
       const extendable = governingDeadline(deadlines.filter((d) => d.extendedDue));
@@ -75,10 +83,15 @@ export const EFFECT_IMPLS: Record<EffectName, Effect> = {
   set_request_types: {
     async apply(ctx) {
       const raw = ctx.fields.types;
-      const types = (Array.isArray(raw) ? raw : String(raw ?? '').split(',')).map((t) => String(t).trim()).filter(Boolean);
+      const types = (Array.isArray(raw) ? raw : String(raw ?? '').split(','))
+        .map((t) => String(t).trim())
+        .filter(Boolean);
       const bad = types.filter((t) => !(REQUEST_TYPES as readonly string[]).includes(t));
       if (!types.length || bad.length) {
-        return { ok: false, code: 'FIELD_INVALID', message: `types must be some of ${REQUEST_TYPES.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}.` };
+        return {
+          ok: false, code: 'FIELD_INVALID',
+          message: `types must be some of ${REQUEST_TYPES.join(', ')}${bad.length ? ` (not ${bad.join(', ')})` : ''}.`,
+        };
       }
       return { ok: true, case: { ...ctx.case, requestTypes: [...new Set(types)] as RequestType[] } };
     },
@@ -120,7 +133,8 @@ export const EFFECT_IMPLS: Record<EffectName, Effect> = {
       if (late && (typeof reasons !== 'string' || !reasons.trim())) {
         return {
           ok: false, code: 'LATE_REASONS_REQUIRED',
-          message: `The deadline passed (${due!.toISOString()}): give the reasons for the delay in late_reasons (Art. 33(1)).`,
+          message: `The deadline passed (${due!.toISOString()}): `
+            + 'give the reasons for the delay in late_reasons (Art. 33(1)).',
         };
       }
       return same(ctx);
@@ -144,6 +158,10 @@ export async function applyEffects(
 }
 
 /** What the forms show before submitting this transition (one line per effect that has something to say). */
-export function describeEffects(t: TransitionDefinition, c: Case, deadlines: readonly Deadline[], zone: string): string[] {
-  return t.effects.map((e) => EFFECT_IMPLS[e].describe?.(c, deadlines, zone) ?? null).filter((x): x is string => Boolean(x));
+export function describeEffects(
+  t: TransitionDefinition, c: Case, deadlines: readonly Deadline[], zone: string,
+): string[] {
+  return t.effects
+    .map((e) => EFFECT_IMPLS[e].describe?.(c, deadlines, zone) ?? null)
+    .filter((x): x is string => Boolean(x));
 }

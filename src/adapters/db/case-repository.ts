@@ -11,7 +11,8 @@ const date = (n: number | null) => (n === null ? null : new Date(n));
 
 function toRow(c: Case): CasesTable {
   return {
-    id: c.id, number: c.number, source_key: c.sourceKey, kind: c.kind, state: c.state, request_types: JSON.stringify(c.requestTypes),
+    id: c.id, number: c.number, source_key: c.sourceKey, kind: c.kind, state: c.state,
+    request_types: JSON.stringify(c.requestTypes),
     regimes: JSON.stringify(c.regimes), role: c.role, owner: c.owner, language: c.language, channel: c.channel,
     received_at: c.receivedAt.getTime(), received_date: c.receivedDate, detected_at: ms(c.detectedAt),
     aware_at: ms(c.awareAt), governing_regime: c.governingRegime, governing_due_at: ms(c.governingDueAt),
@@ -35,7 +36,8 @@ function fromRow(r: Selectable<CasesTable>): Case {
       reasons: r.extension_reasons, requestedAt: new Date(r.extension_requested_at!), sentOn: r.extension_sent_on,
     },
     legalHold: r.legal_hold === 1, deliveryFailures: r.delivery_failures, outcome: r.outcome,
-    closedAt: date(r.closed_at), createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at), version: r.version,
+    closedAt: date(r.closed_at), createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+    version: r.version,
     workflow: r.workflow || r.kind, facts: JSON.parse(r.facts || '{}'), clockFrom: date(r.clock_from),
   };
 }
@@ -46,7 +48,8 @@ function fromRow(r: Selectable<CasesTable>): Case {
  */
 export async function nextSequence(db: Executor, prefix: string, year: number): Promise<number> {
   const row = await db.insertInto('case_sequences').values({ prefix, year, last: 1 })
-    .onConflict((oc) => oc.columns(['prefix', 'year']).doUpdateSet((eb) => ({ last: eb('case_sequences.last', '+', 1) })))
+    .onConflict((oc) => oc.columns(['prefix', 'year'])
+      .doUpdateSet((eb) => ({ last: eb('case_sequences.last', '+', 1) })))
     .returning('last').executeTakeFirstOrThrow();
   return Number(row.last);
 }
@@ -146,13 +149,17 @@ function deadlineFromRow(r: Selectable<CaseDeadlinesTable>): Deadline {
 }
 
 export async function getPauses(db: Executor, caseId: string): Promise<Pause[]> {
-  const rows = await db.selectFrom('case_pauses').selectAll().where('case_id', '=', caseId).orderBy('asked_at').execute();
+  const rows = await db.selectFrom('case_pauses').selectAll().where('case_id', '=', caseId).orderBy('asked_at')
+    .execute();
   return rows.map((r) => ({ reason: r.reason as Pause['reason'], askedOn: r.asked_on, answeredOn: r.answered_on }));
 }
 
-export async function openPause(db: Executor, p: { id: string; caseId: string; reason: Pause['reason']; askedOn: string; at: Date }) {
+export async function openPause(
+  db: Executor, p: { id: string; caseId: string; reason: Pause['reason']; askedOn: string; at: Date },
+) {
   await db.insertInto('case_pauses').values({
-    id: p.id, case_id: p.caseId, reason: p.reason, asked_on: p.askedOn, asked_at: p.at.getTime(), answered_on: null, answered_at: null,
+    id: p.id, case_id: p.caseId, reason: p.reason, asked_on: p.askedOn, asked_at: p.at.getTime(),
+    answered_on: null, answered_at: null,
   }).execute();
 }
 
@@ -176,7 +183,8 @@ export async function getLinks(db: Executor, caseId: string): Promise<{ number: 
 
 /** The data subject's address as a person confirmed or corrected it. */
 export async function setRequesterAddress(db: Executor, caseId: string, email: string): Promise<void> {
-  await db.updateTable('case_private').set({ requester_email: email, requester_verified: 1 }).where('case_id', '=', caseId).execute();
+  await db.updateTable('case_private').set({ requester_email: email, requester_verified: 1 })
+    .where('case_id', '=', caseId).execute();
 }
 
 /** The templates whose mail was withheld on a case, with the reason recorded then. */

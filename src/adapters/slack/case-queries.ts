@@ -29,32 +29,46 @@ export interface Listing {
  * Open cases for a filter, a page at a time: the database sorts, limits and counts, so a list stays cheap (it
  * runs right after an ack, on the event loop that acks the next request) however many cases are open.
  */
-export async function listing(deps: AppDeps, filter: ListFilter, user: string, now: Date, limit = 25): Promise<Listing> {
+export async function listing(
+  deps: AppDeps, filter: ListFilter, user: string, now: Date, limit = 25,
+): Promise<Listing> {
   const db = deps.database.db;
   const t = now.getTime();
   const owner = filter === 'mine' ? user : undefined;
   const n = await counts(deps, t, owner);
   switch (filter) {
     case 'overdue':
-      return { cases: (await listCases(db, { open: true, dueBefore: new Date(t + 1), limit })).sort(byDeadline), total: n.overdue, overdue: n.overdue };
+      return {
+        cases: (await listCases(db, { open: true, dueBefore: new Date(t + 1), limit })).sort(byDeadline),
+        total: n.overdue, overdue: n.overdue,
+      };
     case 'due-this-week': {
       // Sorted by deadline, the overdue ones come first: skip them by fetching that many more.
       const rows = await listCases(db, { open: true, dueBefore: new Date(t + WEEK_MS + 1), limit: n.overdue + limit });
-      return { cases: rows.filter((c) => c.governingDueAt && c.governingDueAt.getTime() > t).sort(byDeadline), total: n.week, overdue: 0 };
+      return {
+        cases: rows.filter((c) => c.governingDueAt && c.governingDueAt.getTime() > t).sort(byDeadline),
+        total: n.week, overdue: 0,
+      };
     }
     default:
-      return { cases: (await listCases(db, { open: true, owner, limit })).sort(byDeadline), total: n.total, overdue: n.overdue };
+      return {
+        cases: (await listCases(db, { open: true, owner, limit })).sort(byDeadline), total: n.total, overdue: n.overdue,
+      };
   }
 }
 
 /** Open cases (of `owner`): all, overdue at `t`, due within the week after `t` — one statement. */
-async function counts(deps: AppDeps, t: number, owner?: string): Promise<{ total: number; overdue: number; week: number }> {
+async function counts(
+  deps: AppDeps, t: number, owner?: string,
+): Promise<{ total: number; overdue: number; week: number }> {
   const r = await deps.database.db.selectFrom('cases').where('closed_at', 'is', null)
     .$if(owner !== undefined, (q) => q.where('owner', '=', owner!))
     .select((eb) => [
       eb.fn.countAll().as('total'),
       eb.fn.sum(eb.case().when('governing_due_at', '<=', t).then(1).else(0).end()).as('overdue'),
-      eb.fn.sum(eb.case().when(eb.and([eb('governing_due_at', '>', t), eb('governing_due_at', '<=', t + WEEK_MS)])).then(1).else(0).end()).as('week'),
+      eb.fn.sum(eb.case()
+        .when(eb.and([eb('governing_due_at', '>', t), eb('governing_due_at', '<=', t + WEEK_MS)]))
+        .then(1).else(0).end()).as('week'),
     ]).executeTakeFirst();
   return { total: Number(r?.total ?? 0), overdue: Number(r?.overdue ?? 0), week: Number(r?.week ?? 0) };
 }
@@ -69,7 +83,8 @@ export async function caseDetails(deps: AppDeps, caseNumber: string) {
   const c = await findCaseByNumber(db, caseNumber);
   if (!c) return null;
   return {
-    case: c, private: await getPrivate(db, c.id), notes: await listNotes(db, c.id), deadlines: await getDeadlines(db, c.id),
+    case: c, private: await getPrivate(db, c.id), notes: await listNotes(db, c.id),
+    deadlines: await getDeadlines(db, c.id),
     intake: await intakeReading(deps, c.id),
   };
 }

@@ -56,7 +56,9 @@ export function loadWorkflows(dir: string, templatesDir: string): Workflows {
   const problems: string[] = [];
   const loaded: WorkflowDefinition[] = [];
   const hasTemplate = (name: string, lang: string) => existsSync(join(templatesDir, 'mail', lang, `${name}.hbs`));
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !NOT_WORKFLOWS.has(f)).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir).filter((f) => f.endsWith('.yaml') && !NOT_WORKFLOWS.has(f)).sort()
+    : [];
   if (!files.length) throw new WorkflowLoadError([`${dir}: no workflow definitions (*.yaml) found`]);
   for (const file of files) {
     let raw: unknown;
@@ -68,13 +70,15 @@ export function loadWorkflows(dir: string, templatesDir: string): Workflows {
     }
     const checked = checkWorkflow(file, raw, hasTemplate);
     if (!checked.ok) problems.push(...checked.errors);
-    else if (checked.workflow.id !== basename(file, '.yaml')) problems.push(`${file}: id must be ${basename(file, '.yaml')}`);
-    else loaded.push(checked.workflow);
+    else if (checked.workflow.id !== basename(file, '.yaml')) {
+      problems.push(`${file}: id must be ${basename(file, '.yaml')}`);
+    } else loaded.push(checked.workflow);
   }
   for (const id of ['request', 'breach']) {
     const wf = loaded.find((w) => w.id === id);
-    if (!wf && !problems.some((p) => p.startsWith(`${id}.yaml`))) problems.push(`${id}.yaml: missing (the ${id} workflow is required)`);
-    else if (wf && wf.kind !== id) problems.push(`${id}.yaml: kind must be ${id}`);
+    if (!wf && !problems.some((p) => p.startsWith(`${id}.yaml`))) {
+      problems.push(`${id}.yaml: missing (the ${id} workflow is required)`);
+    } else if (wf && wf.kind !== id) problems.push(`${id}.yaml: kind must be ${id}`);
   }
   problems.push(...referenceProblems(loaded));
   problems.push(...prefixProblems(loaded));

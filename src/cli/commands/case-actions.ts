@@ -35,7 +35,9 @@ const actor = (role: string) => ({ id: 'cli', role: role as DeskRole });
 
 export function addCaseActions(cmd: Command, io: CliIo): void {
   cmd.command('events')
-    .description('what may happen next on a case, for a role: each event with its label, fields and where it is offered')
+    .description(
+      'what may happen next on a case, for a role: each event with its label, fields and where it is offered',
+    )
     .argument('<number>', 'case number, e.g. DSR-2026-0001')
     .addOption(asOption())
     .option('--json', 'one JSON array')
@@ -44,16 +46,25 @@ export function addCaseActions(cmd: Command, io: CliIo): void {
       await withDesk(io, async (desk) => {
         const loaded = await caseFor(desk.deps, number, actor(o.as), () => ({ action: 'view' }));
         if (!loaded.ok) throw new CliError(`error: ${loaded.message}`, 1);
-        const list = offers(desk.deps.workflows, loaded.case, { role: o.as as DeskRole, user: 'cli' }, 'any').map((x) => ({
+        const list = offers(
+          desk.deps.workflows, loaded.case, { role: o.as as DeskRole, user: 'cli' }, 'any',
+        ).map((x) => ({
           event: x.event, label: x.label, to: x.transition.to ?? loaded.case.state,
-          fields: x.transition.fields.map((f) => ({ name: f.name, type: f.type, label: f.label, required: f.required, options: f.options ?? null })),
-          offered: { command: x.transition.offer.command ?? null, button: x.transition.offer.button, reply: x.transition.offer.reply, close: x.transition.offer.close },
+          fields: x.transition.fields.map((f) => ({
+            name: f.name, type: f.type, label: f.label, required: f.required, options: f.options ?? null,
+          })),
+          offered: {
+            command: x.transition.offer.command ?? null, button: x.transition.offer.button,
+            reply: x.transition.offer.reply, close: x.transition.offer.close,
+          },
         }));
         if (o.json) return io.out(JSON.stringify(list));
         io.out(`${loaded.case.number} (${loaded.case.workflow}, state ${loaded.case.state}) — as ${o.as}:`);
         if (!list.length) io.out('  nothing: no event is open to this role in this state');
         for (const e of list) {
-          const fields = e.fields.map((f) => `${f.name}${f.required ? '' : '?'}${f.options ? `=${f.options.join('|')}` : ''}`).join(' ');
+          const fields = e.fields
+            .map((f) => `${f.name}${f.required ? '' : '?'}${f.options ? `=${f.options.join('|')}` : ''}`)
+            .join(' ');
           io.out(`  ${e.event.padEnd(24)} ${e.label}${fields ? `  [${fields}]` : ''}`);
         }
       });
@@ -67,7 +78,9 @@ export function addCaseActions(cmd: Command, io: CliIo): void {
     .addOption(asOption())
     .option('--key <key>', 'an idempotency key: the same key never has two effects (scripts, retries)')
     .option('--json', 'one JSON object')
-    .action(async (raw: string, event: string, o: { field: Record<string, string>; as: string; key?: string; json?: boolean }) => {
+    .action(async (
+      raw: string, event: string, o: { field: Record<string, string>; as: string; key?: string; json?: boolean },
+    ) => {
       const number = caseNumber(raw);
       await withDesk(io, async (desk) => {
         const who = actor(o.as);
@@ -80,42 +93,76 @@ export function addCaseActions(cmd: Command, io: CliIo): void {
         if (!t) throw new CliError(`error: "${event}" is not an event of the ${c.workflow} workflow (${hint})`, 2);
         const unknown = Object.keys(o.field).filter((f) => !t.fields.some((x) => x.name === f));
         if (unknown.length) {
-          throw new CliError(`error: ${event} has no field ${unknown.join(', ')} (it takes ${t.fields.map((f) => f.name).join(', ') || 'none'})`, 2);
+          throw new CliError(
+            `error: ${event} has no field ${unknown.join(', ')} `
+              + `(it takes ${t.fields.map((f) => f.name).join(', ') || 'none'})`,
+            2,
+          );
         }
         const fields = Object.fromEntries(Object.entries(o.field).map(([k, v]) =>
           [k, t.fields.find((f) => f.name === k)?.type === 'multiselect' ? v.split(',').map((s) => s.trim()) : v]));
-        const r = await applyCaseEvent(desk.deps, { caseNumber: c.number, actor: who, key: o.key ?? `cli:${randomUUID()}`, type: event, fields }, desk.deps.clock());
+        const r = await applyCaseEvent(
+          desk.deps,
+          { caseNumber: c.number, actor: who, key: o.key ?? `cli:${randomUUID()}`, type: event, fields },
+          desk.deps.clock(),
+        );
         if (!r.ok) {
-          const usage = ['FIELD_REQUIRED', 'FIELD_INVALID', 'NOT_FROM_STATE', 'NOT_ALLOWED', 'ROLE_NOT_PERMITTED', 'NOT_FOR_CASE_ROLE'].includes(r.code);
+          const usage = [
+            'FIELD_REQUIRED', 'FIELD_INVALID', 'NOT_FROM_STATE', 'NOT_ALLOWED', 'ROLE_NOT_PERMITTED',
+            'NOT_FOR_CASE_ROLE',
+          ].includes(r.code);
           throw new CliError(`error: ${r.message}${usage ? ` (${hint})` : ''}`, usage ? 2 : 1);
         }
-        if (o.json) return io.out(JSON.stringify({ number: r.case.number, event, state: r.case.state, duplicate: r.duplicate, mails: r.mails ?? 0 }));
-        io.out(r.duplicate ? `${r.case.number}: already done (key ${o.key})` : `${r.case.number}: ${doneOf(t, fields)} — state ${r.case.state}${r.mails ? `; ${r.mails} mail(s) queued` : ''}`);
+        if (o.json) {
+          return io.out(JSON.stringify({
+            number: r.case.number, event, state: r.case.state, duplicate: r.duplicate, mails: r.mails ?? 0,
+          }));
+        }
+        io.out(r.duplicate
+          ? `${r.case.number}: already done (key ${o.key})`
+          : `${r.case.number}: ${doneOf(t, fields)} — state ${r.case.state}`
+            + `${r.mails ? `; ${r.mails} mail(s) queued` : ''}`);
       });
     });
 
   cmd.command('open')
     .description('open a case of any workflow by hand (the definition says who may and what it takes)')
     .requiredOption('--workflow <id>', 'the workflow, e.g. subprocessor-change (see `doctor`)')
-    .requiredOption('--received <instant>', 'when it reached the organisation or started (ISO 8601, e.g. 2026-03-05T09:00+01:00)')
+    .requiredOption(
+      '--received <instant>',
+      'when it reached the organisation or started (ISO 8601, e.g. 2026-03-05T09:00+01:00)',
+    )
     .option('--field <name=value>', 'a field of the workflow\'s opening (repeatable)', collectField, {})
     .addOption(asOption())
     .option('--key <key>', 'an idempotency key: the same key never opens two cases')
     .option('--json', 'one JSON object')
-    .action(async (o: { workflow: string; received: string; field: Record<string, string>; as: string; key?: string; json?: boolean }) => {
+    .action(async (o: {
+      workflow: string; received: string; field: Record<string, string>; as: string; key?: string; json?: boolean;
+    }) => {
       const receivedAt = new Date(o.received);
-      if (Number.isNaN(receivedAt.getTime())) throw new CliError(`error: --received: "${o.received}" is not an instant`, 2);
+      if (Number.isNaN(receivedAt.getTime())) {
+        throw new CliError(`error: --received: "${o.received}" is not an instant`, 2);
+      }
       await withDesk(io, async (desk) => {
         const wf = desk.deps.workflows.get(o.workflow);
         const fields = Object.fromEntries(Object.entries(o.field).map(([k, v]) =>
-          [k, wf?.open?.fields.find((f) => f.name === k)?.type === 'multiselect' ? v.split(',').map((s) => s.trim()) : v]));
+          [k, wf?.open?.fields.find((f) => f.name === k)?.type === 'multiselect'
+            ? v.split(',').map((s) => s.trim())
+            : v]));
         const r = await openWorkflowCase(desk.deps, {
           workflow: o.workflow, receivedAt, fields, actor: actor(o.as), sourceKey: o.key ? `cli:${o.key}` : null,
         }, desk.deps.clock());
         if (!r.ok) throw new CliError(`error: ${r.message}`, r.code === 'NOT_ALLOWED' ? 1 : 2);
         const due = r.case.governingDueAt?.toISOString() ?? null;
-        if (o.json) return io.out(JSON.stringify({ number: r.case.number, workflow: r.case.workflow, state: r.case.state, due, created: r.created }));
-        io.out(`${r.created ? 'Opened' : 'Already opened as'} ${r.case.number} (${r.case.workflow}), state ${r.case.state}, due ${due ?? '— (the clock starts later)'}`);
+        if (o.json) {
+          return io.out(JSON.stringify({
+            number: r.case.number, workflow: r.case.workflow, state: r.case.state, due, created: r.created,
+          }));
+        }
+        io.out(
+          `${r.created ? 'Opened' : 'Already opened as'} ${r.case.number} (${r.case.workflow}), `
+            + `state ${r.case.state}, due ${due ?? '— (the clock starts later)'}`,
+        );
       });
     });
 

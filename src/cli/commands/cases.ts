@@ -1,6 +1,8 @@
 /** `dpo-desk cases` and `dpo-desk case show <no>`: the board and one case with its clocks and audit trail. */
 import { Command } from 'commander';
-import { findCaseByNumber, getDeadlines, getLinks, getPauses, getPrivate, listCases } from '../../adapters/db/case-repository.ts';
+import {
+  findCaseByNumber, getDeadlines, getLinks, getPauses, getPrivate, listCases,
+} from '../../adapters/db/case-repository.ts';
 import { readAudit } from '../../adapters/db/audit-log.ts';
 import { eventSentence, plainActorWords } from '../../app/event-words.ts';
 import { listOutbox } from '../../adapters/db/outbox-repository.ts';
@@ -20,7 +22,9 @@ export function casesCommand(io: CliIo): Command {
     .option('--json', 'one JSON array')
     .action(async (opts: { open?: boolean; state?: string; json?: boolean }) => {
       await withDesk(io, async (desk) => {
-        const cases = await listCases(desk.deps.database.db, { open: opts.open, states: opts.state ? [opts.state] : undefined });
+        const cases = await listCases(desk.deps.database.db, {
+          open: opts.open, states: opts.state ? [opts.state] : undefined,
+        });
         if (opts.json) io.out(JSON.stringify(cases.map(caseJson)));
         else for (const line of renderBoard(cases, desk.deps.clock(), desk.deps.config.org.timezone)) io.out(line);
       });
@@ -36,18 +40,25 @@ export function caseCommand(io: CliIo): Command {
     .option('--json', 'one JSON object')
     .action(async function (this: Command, raw: string, opts: { private?: boolean; json?: boolean }) {
       const number = normaliseCaseNumber(raw);
-      if (!number) this.error(`error: "${raw}" is not a case number (expected DSR-2026-0001 or BRE-2026-0001)`, { exitCode: 2 });
+      if (!number) {
+        this.error(`error: "${raw}" is not a case number (expected DSR-2026-0001 or BRE-2026-0001)`, { exitCode: 2 });
+      }
       await withDesk(io, async (desk) => {
         const db = desk.deps.database.db;
         const c = await findCaseByNumber(db, number!);
         if (!c) this.error(`error: no case ${number}`, { exitCode: 1 });
         const deadlines = await getDeadlines(db, c!.id);
         const audit = [];
-        for await (const e of readAudit(db, 1000, c!.id)) audit.push({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data });
+        for await (const e of readAudit(db, 1000, c!.id)) {
+          audit.push({ seq: e.seq, at: e.at.toISOString(), type: e.type, actor: e.actor, data: e.data });
+        }
         const view = {
-          ...caseJson(c!), intake: intakeReadingOf(audit), deadlines: deadlines.map(deadlineJson), pauses: await getPauses(db, c!.id),
+          ...caseJson(c!), intake: intakeReadingOf(audit), deadlines: deadlines.map(deadlineJson),
+          pauses: await getPauses(db, c!.id),
           links: await getLinks(db, c!.id),
-          outbox: (await listOutbox(db, { caseId: c!.id })).map((o) => ({ kind: o.kind, channel: o.channel, state: o.state, attempts: o.attempts, error: o.lastError })),
+          outbox: (await listOutbox(db, { caseId: c!.id })).map((o) => ({
+            kind: o.kind, channel: o.channel, state: o.state, attempts: o.attempts, error: o.lastError,
+          })),
           audit, ...(opts.private ? { private: await getPrivate(db, c!.id) } : {}),
         };
         if (opts.json) io.out(JSON.stringify(view));
@@ -60,7 +71,8 @@ export function caseCommand(io: CliIo): Command {
 
 export function caseJson(c: Case) {
   return {
-    number: c.number, kind: c.kind, workflow: c.workflow, state: c.state, request_types: c.requestTypes, regimes: c.regimes, role: c.role,
+    number: c.number, kind: c.kind, workflow: c.workflow, state: c.state, request_types: c.requestTypes,
+    regimes: c.regimes, role: c.role,
     owner: c.owner, language: c.language, channel: c.channel, received_at: c.receivedAt.toISOString(),
     received_date: c.receivedDate, aware_at: c.awareAt?.toISOString() ?? null, governing_regime: c.governingRegime,
     governing_due_at: c.governingDueAt?.toISOString() ?? null, extended: Boolean(c.extension?.sentOn),
@@ -79,7 +91,8 @@ type CaseView = ReturnType<typeof caseJson> & {
 
 function showCase(v: CaseView, zone: string): string[] {
   const lines = [
-    `${v.number}  ${v.kind}${v.request_types.length ? ` (${v.request_types.join(', ')})` : ''}  state: ${v.state}  owner: ${v.owner ?? '—'}`,
+    `${v.number}  ${v.kind}${v.request_types.length ? ` (${v.request_types.join(', ')})` : ''}`
+      + `  state: ${v.state}  owner: ${v.owner ?? '—'}`,
     `received ${formatInZone(new Date(v.received_at), zone)} via ${v.channel}; language ${v.language}; role ${v.role}`,
   ];
   if (v.intake) lines.push(`intake: ${intakeLine(v.intake)}; dated by ${v.intake.received_from ?? '—'}`);
@@ -88,10 +101,14 @@ function showCase(v: CaseView, zone: string): string[] {
   lines.push('', 'Clocks (the earliest governs):');
   for (const d of v.deadlines) {
     const when = d.due_at ? formatInZone(new Date(d.due_at), zone) : d.due;
-    lines.push(`  ${d.regime === v.governing_regime ? '*' : ' '} ${d.regime.padEnd(11)} due ${when}${d.extended_due ? `  (extended: ${d.extended_due})` : ''}  — ${d.rule}`);
+    lines.push(
+      `  ${d.regime === v.governing_regime ? '*' : ' '} ${d.regime.padEnd(11)} due ${when}`
+        + `${d.extended_due ? `  (extended: ${d.extended_due})` : ''}  — ${d.rule}`,
+    );
   }
   if (v.links.length) lines.push('', 'Linked:', ...v.links.map((l) => `  ${l.number} (${l.relation})`));
-  lines.push('', 'Outbox:', ...v.outbox.map((o) => `  ${o.kind} via ${o.channel}: ${o.state}${o.error ? ` — ${o.error}` : ''}`));
+  lines.push('', 'Outbox:', ...v.outbox.map((o) =>
+    `  ${o.kind} via ${o.channel}: ${o.state}${o.error ? ` — ${o.error}` : ''}`));
   // Human words first, the recorded event type after it (what an auditor searches for).
   const said = (e: CaseView['audit'][number]) => `${eventSentence(e.type, e.actor, plainActorWords)} [${e.type}]`;
   lines.push('', 'Audit trail:', ...v.audit.map((e) => `  #${e.seq} ${e.at} ${said(e)}`));

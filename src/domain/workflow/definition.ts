@@ -34,7 +34,9 @@ export const FIELD_TYPES = ['text', 'longtext', 'select', 'multiselect', 'dateti
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 const fieldSchema = z.object({
-  name: z.string().regex(/^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/, 'expected a field name such as reasons or authority.name'),
+  name: z.string().regex(
+    /^[a-z][A-Za-z0-9_]*(\.[a-z][A-Za-z0-9_]*)*$/, 'expected a field name such as reasons or authority.name',
+  ),
   type: z.enum(FIELD_TYPES).default('text'),
   label: z.string().min(1),
   required: z.boolean().default(true),
@@ -57,7 +59,8 @@ export const EFFECTS = [
   'needs_mail', 'extension_window', 'verify_identity', 'set_request_types', 'open_breach',
   'record_fields', 'start_clock_on_sent', 'late_reasons',
   // the breach desk (src/app/breach/breach-effects.ts)
-  'breach_assessment', 'not_a_breach', 'not_notifiable', 'authority_notification', 'customer_alerts', 'subjects_decision',
+  'breach_assessment', 'not_a_breach', 'not_notifiable', 'authority_notification', 'customer_alerts',
+  'subjects_decision',
   'subjects_notices',
 ] as const;
 export type EffectName = (typeof EFFECTS)[number];
@@ -141,7 +144,8 @@ export function doneOf(t: Pick<TransitionDefinition, 'on' | 'done'>, fields: Rec
     return typeof v === 'string' || typeof v === 'number' ? String(v) : '—';
   });
 }
-export const requiredFields = (t: Pick<TransitionDefinition, 'fields'>) => t.fields.filter((f) => f.required).map((f) => f.name);
+export const requiredFields = (t: Pick<TransitionDefinition, 'fields'>) =>
+  t.fields.filter((f) => f.required).map((f) => f.name);
 export const prefixOf = (wf: Pick<WorkflowDefinition, 'kind' | 'prefix'>) => wf.prefix ?? CASE_PREFIX[wf.kind];
 
 export interface Offset {
@@ -158,7 +162,9 @@ export function parseOffset(at: string): Offset {
 }
 
 /** The template names a transition sends, `{request_type}` expanded. */
-export function templatesOf(t: Pick<TransitionDefinition, 'template'>, requestTypes: readonly string[] = REQUEST_TYPES): string[] {
+export function templatesOf(
+  t: Pick<TransitionDefinition, 'template'>, requestTypes: readonly string[] = REQUEST_TYPES,
+): string[] {
   if (!t.template) return [];
   if (!t.template.includes('{request_type}')) return [t.template];
   return requestTypes.map((rt) => t.template!.replace('{request_type}', rt.replace(/_/g, '-')));
@@ -177,7 +183,9 @@ export function checkWorkflow(
 ): WorkflowCheck {
   const parsed = workflowSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`) };
+    return {
+      ok: false, errors: parsed.error.issues.map((i) => `${source}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    };
   }
   const wf = parsed.data;
   const errors = [...stateErrors(wf), ...templateErrors(wf, hasTemplate), ...reminderErrors(wf), ...offerErrors(wf)]
@@ -193,7 +201,9 @@ function stateErrors(wf: WorkflowDefinition): string[] {
     for (const s of [...t.from, ...(t.to ? [t.to] : [])]) {
       if (!known(s)) errors.push(`transitions.${i} (${t.on}): unknown state "${s}"`);
     }
-    for (const s of t.from) if (known(s) && wf.states[s]!.final) errors.push(`transitions.${i} (${t.on}): leaves final state "${s}"`);
+    for (const s of t.from) {
+      if (known(s) && wf.states[s]!.final) errors.push(`transitions.${i} (${t.on}): leaves final state "${s}"`);
+    }
   });
   wf.reminders.forEach((r, i) => {
     for (const s of r.states) if (!known(s)) errors.push(`reminders.${i} (${r.id}): unknown state "${s}"`);
@@ -209,7 +219,9 @@ function templateErrors(wf: WorkflowDefinition, hasTemplate: (name: string, lang
   wf.transitions.forEach((t, i) => {
     for (const name of templatesOf(t)) {
       const missing = LANGUAGES.filter((lang) => !hasTemplate(name, lang));
-      if (missing.length) errors.push(`transitions.${i} (${t.on}): missing template "${name}" in ${missing.join(', ')}`);
+      if (missing.length) {
+        errors.push(`transitions.${i} (${t.on}): missing template "${name}" in ${missing.join(', ')}`);
+      }
     }
   });
   return errors;
@@ -224,10 +236,16 @@ function reminderErrors(wf: WorkflowDefinition): string[] {
     ids.add(r.id);
     const { amount, unit } = parseOffset(r.at);
     const hoursAfterDue = r.anchor === 'aware' ? (unit === 'h' ? amount - 72 : amount * 24 - 72) : amount;
-    if (!r.overdue && hoursAfterDue > 0) errors.push(`reminders.${i} (${r.id}): fires after its deadline; mark it overdue: true or move it before`);
-    if (r.overdue && hoursAfterDue < 0) errors.push(`reminders.${i} (${r.id}): an overdue reminder must fire at or after the deadline`);
+    if (!r.overdue && hoursAfterDue > 0) {
+      errors.push(`reminders.${i} (${r.id}): fires after its deadline; mark it overdue: true or move it before`);
+    }
+    if (r.overdue && hoursAfterDue < 0) {
+      errors.push(`reminders.${i} (${r.id}): an overdue reminder must fire at or after the deadline`);
+    }
     if (r.repeat && !r.overdue) errors.push(`reminders.${i} (${r.id}): only overdue reminders repeat`);
-    if (wf.kind === 'breach' && unit === 'wd') errors.push(`reminders.${i} (${r.id}): breach clocks count elapsed time, not working days`);
+    if (wf.kind === 'breach' && unit === 'wd') {
+      errors.push(`reminders.${i} (${r.id}): breach clocks count elapsed time, not working days`);
+    }
     if (r.escalate && !r.to.includes('owner')) {
       errors.push(`reminders.${i} (${r.id}): only a reminder to the owner escalates`);
     }
@@ -260,15 +278,21 @@ function offerErrors(wf: WorkflowDefinition): string[] {
       if (names.has(f.name)) errors.push(`${where}: field "${f.name}" is listed twice`);
       names.add(f.name);
       const select = f.type === 'select' || f.type === 'multiselect';
-      if (select && !f.options?.length && !f.options_from) errors.push(`${where}: field "${f.name}" needs options or options_from`);
-      if (!select && (f.options || f.options_from)) errors.push(`${where}: field "${f.name}" has options but is not a select`);
+      if (select && !f.options?.length && !f.options_from) {
+        errors.push(`${where}: field "${f.name}" needs options or options_from`);
+      }
+      if (!select && (f.options || f.options_from)) {
+        errors.push(`${where}: field "${f.name}" has options but is not a select`);
+      }
     }
   };
   wf.transitions.forEach((t, i) => {
     const where = `transitions.${i} (${t.on})`;
     fieldErrors(where, t.fields);
     if (t.offer.reply && !t.template) errors.push(`${where}: offered in the reply modal but sends no template`);
-    if (t.offer.close && !(t.to && wf.states[t.to]?.final)) errors.push(`${where}: offered in the close modal but does not end the case`);
+    if (t.offer.close && !(t.to && wf.states[t.to]?.final)) {
+      errors.push(`${where}: offered in the close modal but does not end the case`);
+    }
     if (t.offer.command) {
       if ((BUILT_IN_WORDS as readonly string[]).includes(t.offer.command)) {
         errors.push(`${where}: "/dpo ${t.offer.command}" is a built-in word; choose another`);
@@ -277,10 +301,14 @@ function offerErrors(wf: WorkflowDefinition): string[] {
       words.set(key, [...(words.get(key) ?? []), t.on]);
     }
     if (t.effects.includes('needs_mail') && !t.template) errors.push(`${where}: needs_mail without a template`);
-    if (t.mail_to !== 'requester' && wf.kind === 'request') errors.push(`${where}: a request's mail goes to the requester`);
+    if (t.mail_to !== 'requester' && wf.kind === 'request') {
+      errors.push(`${where}: a request's mail goes to the requester`);
+    }
   });
   for (const [key, events] of words) {
-    if (new Set(events).size > 1) errors.push(`"/dpo ${key.split(':')[0]}" names several events: ${[...new Set(events)].join(', ')}`);
+    if (new Set(events).size > 1) {
+      errors.push(`"/dpo ${key.split(':')[0]}" names several events: ${[...new Set(events)].join(', ')}`);
+    }
   }
   if (wf.open) fieldErrors('open', wf.open.fields);
   if (wf.kind === 'obligation') {

@@ -64,7 +64,9 @@ export function applyEvent(
     return refuse('NOT_FROM_STATE', `${event.type} is possible from ${from}, not from ${state}.`);
   }
   if (!t.roles.includes(event.role)) {
-    return refuse('ROLE_NOT_PERMITTED', `${event.type} needs the role ${t.roles.join(' or ')}; you act as ${event.role}.`);
+    return refuse(
+      'ROLE_NOT_PERMITTED', `${event.type} needs the role ${t.roles.join(' or ')}; you act as ${event.role}.`,
+    );
   }
   const missing = requiredFields(t).filter((f) => isBlank(fieldValue(event.fields ?? {}, f)));
   if (missing.length) return refuse('FIELD_REQUIRED', `${event.type} needs: ${missing.join(', ')}.`);
@@ -78,7 +80,9 @@ export function applyEvent(
 }
 
 /** The transitions a role may take on a case now (for menus, buttons, commands and help texts). */
-export function allowedTransitions(wf: WorkflowDefinition, at: string | CaseSituation, role: ActorRole): TransitionDefinition[] {
+export function allowedTransitions(
+  wf: WorkflowDefinition, at: string | CaseSituation, role: ActorRole,
+): TransitionDefinition[] {
   const { state, role: caseRole } = situation(at);
   if (wf.states[state]?.final) return [];
   return wf.transitions.filter((t) => t.from.includes(state) && t.roles.includes(role) && fitsRole(t, caseRole));
@@ -90,7 +94,9 @@ export function allowedEvents(wf: WorkflowDefinition, at: string | CaseSituation
 }
 
 /** The transition an event names for a case (the first that fits its organisation role), allowed or not. */
-export function transitionFor(wf: WorkflowDefinition, event: string, at: string | CaseSituation): TransitionDefinition | null {
+export function transitionFor(
+  wf: WorkflowDefinition, event: string, at: string | CaseSituation,
+): TransitionDefinition | null {
   const { state, role: caseRole } = situation(at);
   const named = wf.transitions.filter((t) => t.on === event && fitsRole(t, caseRole));
   return named.find((t) => t.from.includes(state)) ?? named[0] ?? null;
@@ -113,14 +119,20 @@ export function fieldProblems(fields: readonly FieldDefinition[], values: Record
     }
     if (f.type === 'select' && list.length > 1) problems.push(`${f.name} takes one value`);
     if (f.type === 'number' && !Number.isFinite(Number(v))) problems.push(`${f.name} must be a number`);
-    if (f.type === 'datetime' && Number.isNaN(new Date(String(v)).getTime())) problems.push(`${f.name} must be a date and time`);
-    if (f.type === 'email' && !/^[^\s@]+@[^\s@]+$/.test(String(v))) problems.push(`${f.name} must be an e-mail address`);
+    if (f.type === 'datetime' && Number.isNaN(new Date(String(v)).getTime())) {
+      problems.push(`${f.name} must be a date and time`);
+    }
+    if (f.type === 'email' && !/^[^\s@]+@[^\s@]+$/.test(String(v))) {
+      problems.push(`${f.name} must be an e-mail address`);
+    }
     if (f.type === 'url' && !/^https?:\/\/\S+$/.test(String(v))) problems.push(`${f.name} must be a web address`);
   }
   return problems;
 }
 
-function clockChange(wf: WorkflowDefinition, from: string, to: string): Extract<TransitionDecision, { ok: true }>['clock'] {
+function clockChange(
+  wf: WorkflowDefinition, from: string, to: string,
+): Extract<TransitionDecision, { ok: true }>['clock'] {
   const a = wf.states[from]!;
   const b = wf.states[to]!;
   if (b.clock === 'paused' && a.clock !== 'paused') return { action: 'pause', reason: b.pause_reason! };
@@ -146,7 +158,9 @@ export function nestFields(values: Record<string, unknown>): Record<string, unkn
       if (!at[p] || typeof at[p] !== 'object') at[p] = {};
       at = at[p] as Record<string, unknown>;
     }
-    at[parts.at(-1)!] = v && typeof v === 'object' && !Array.isArray(v) ? { ...(at[parts.at(-1)!] as object), ...v } : v;
+    at[parts.at(-1)!] = v && typeof v === 'object' && !Array.isArray(v)
+      ? { ...(at[parts.at(-1)!] as object), ...v }
+      : v;
   }
   return out;
 }

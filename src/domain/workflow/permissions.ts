@@ -59,7 +59,8 @@ export function authorize(role: DeskRole, ask: Ask, who: Who): Permission {
     return { ok: false, message: `Not allowed: ${words(what)} needs the role ${needed}; ${yours}.` };
   }
   if (role !== 'agent' || ('action' in ask && ANY_OWNER.has(ask.action))) return { ok: true };
-  const writesToSubject = 'event' in ask && Boolean(ask.transition?.template) && ask.transition?.mail_to === 'requester';
+  const writesToSubject = 'event' in ask && Boolean(ask.transition?.template)
+    && ask.transition?.mail_to === 'requester';
   const ownerOnly = ('action' in ask && OWNER_ONLY.has(ask.action)) || writesToSubject;
   if (who.owner && who.owner !== who.user) {
     return {

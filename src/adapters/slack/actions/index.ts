@@ -27,19 +27,28 @@ function responder(ctx: SlackContext, { body, client, respond }: Args): Responde
   return {
     reply: async (m) => {
       if (body.response_url) await respond({ ...m, replace_original: false });
-      else if (body.container?.type === 'view' && body.view?.type === 'home') await publishHome(ctx, client, body.user.id);
+      else if (body.container?.type === 'view' && body.view?.type === 'home') {
+        await publishHome(ctx, client, body.user.id);
+      }
     },
-    openView: async (view) => { await client.views.open({ trigger_id: body.trigger_id, view: view as never }); return true; },
+    openView: async (view) => {
+      await client.views.open({ trigger_id: body.trigger_id, view: view as never });
+      return true;
+    },
   };
 }
 
 /** A case button: ack, then `handler` with the button's value and the actor. */
-function onPress(app: App, ctx: SlackContext, actionId: string, handler: (io: Responder, p: Press) => Promise<void>): void {
+function onPress(
+  app: App, ctx: SlackContext, actionId: string, handler: (io: Responder, p: Press) => Promise<void>,
+): void {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
     await ack();
     const io = responder(ctx, { body, client, respond });
     const actor = actorOf(body.user.id, await ctx.roles.roleOf(body.user.id));
-    await handler(io, { value: action.value ?? '', actor, key: `slack:action:${action.action_ts}`, channel: body.channel?.id ?? null });
+    await handler(io, {
+      value: action.value ?? '', actor, key: `slack:action:${action.action_ts}`, channel: body.channel?.id ?? null,
+    });
   });
 }
 
@@ -60,9 +69,13 @@ export function register(app: App, ctx: SlackContext): void {
   });
   onPress(app, ctx, ACTION.details, async (io, p) => {
     const allowed = await caseFor(ctx.deps, p.value, p.actor, () => ({ action: 'details' }));
-    if (!allowed.ok) return io.reply(ephemeral(`${allowed.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${allowed.message}`));
+    if (!allowed.ok) {
+      return io.reply(ephemeral(`${allowed.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${allowed.message}`));
+    }
     const d = await caseDetails(ctx.deps, p.value);
-    if (d) await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now(), d.intake));
+    if (d) {
+      await io.openView(detailsModal(d.case, d.private, d.notes, ctx.deps.config.org.timezone, ctx.now(), d.intake));
+    }
   });
 
   // The reply picker: the details skeleton follows the chosen reply.
@@ -81,7 +94,8 @@ export function register(app: App, ctx: SlackContext): void {
     await client.views.update({
       view_id: view.id, hash: view.hash,
       view: replyComposeModal(loaded.case, options, {
-        option: chosen.event, language, details: replySkeleton(loaded.case, chosen.transition), zone: ctx.deps.config.org.timezone,
+        option: chosen.event, language, details: replySkeleton(loaded.case, chosen.transition),
+        zone: ctx.deps.config.org.timezone,
         now: ctx.now(), meta,
       }) as never,
     });

@@ -43,7 +43,9 @@ export function addressWaiting(
     + `no mail goes to them until someone confirms it (\`/dpo confirm ${c.number}\`).`;
 }
 
-export function parentMessage(f: CaseFacts, zone: string, now: Date, b: CaseButtons, waiting: string | null = null): SlackMessage {
+export function parentMessage(
+  f: CaseFacts, zone: string, now: Date, b: CaseButtons, waiting: string | null = null,
+): SlackMessage {
   if (f.closed) return stubMessage(f);
   const line = factsLine(f, zone, now);
   return {
@@ -69,8 +71,12 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** What happened to the mail that went with a step: queued, or not sent and why — never "queued" when withheld. */
 function mailLine(p: Record<string, unknown>): string {
-  if (typeof p.mailWithheld === 'string') return `\n:warning: The mail to the data subject was *not* sent: ${p.mailWithheld}.`;
-  if (typeof p.mailsQueued === 'number' && p.mailsQueued > 0) return `\nA mail to the data subject is queued (${p.mailsQueued}).`;
+  if (typeof p.mailWithheld === 'string') {
+    return `\n:warning: The mail to the data subject was *not* sent: ${p.mailWithheld}.`;
+  }
+  if (typeof p.mailsQueued === 'number' && p.mailsQueued > 0) {
+    return `\nA mail to the data subject is queued (${p.mailsQueued}).`;
+  }
   return '';
 }
 
@@ -81,7 +87,9 @@ const KIND_TEXT: Record<string, string> = {
 };
 
 /** A line in the case's thread for one outbox notice. */
-export function threadLine(kind: string, payload: CaseNoticePayload, f: CaseFacts, zone: string, now: Date): SlackMessage {
+export function threadLine(
+  kind: string, payload: CaseNoticePayload, f: CaseFacts, zone: string, now: Date,
+): SlackMessage {
   const who = typeof payload.by === 'string' ? payload.by : null;
   // A workflow event brings its own words (`done` in its definition); the desk's own steps have theirs.
   const said = typeof payload.done === 'string' ? `${capital(payload.done)}${by(payload.by)}.`
@@ -99,7 +107,8 @@ export function alertMessage(p: DpoAlertPayload): SlackMessage {
   return {
     text: text.replace(/\*/g, ''),
     blocks: [section(text), ...(typeof p.caseNumber === 'string' ? [{
-      type: 'actions', elements: [button(ACTION.take, 'Take', p.caseNumber), button(ACTION.reply, 'Reply', p.caseNumber)],
+      type: 'actions',
+      elements: [button(ACTION.take, 'Take', p.caseNumber), button(ACTION.reply, 'Reply', p.caseNumber)],
     }] : [])],
   };
 }
@@ -134,7 +143,9 @@ export function reminderLine(i: ReminderItemPayload): string {
  * One message listing a recipient's reminder items, each with its one action button (Reply, Extend…, Open case or
  * Take), then Acknowledge / Snooze for the whole message (value: the reminder ids).
  */
-export function reminderMessage(items: readonly ReminderItemPayload[], reminderIds: readonly string[], outboxId: string): SlackMessage {
+export function reminderMessage(
+  items: readonly ReminderItemPayload[], reminderIds: readonly string[], outboxId: string,
+): SlackMessage {
   const shown = items.slice(0, 40);
   const ids = JSON.stringify(reminderIds);
   // A button value holds at most 2,000 characters: past that, the handler finds the ids through the outbox row.
@@ -150,7 +161,10 @@ export function reminderMessage(items: readonly ReminderItemPayload[], reminderI
   return {
     text: text.slice(0, 3000),
     blocks: [section(head), ...itemBlocks, ...more, {
-      type: 'actions', elements: [button(ACTION.reminderAck, 'Acknowledge', value, 'primary'), button(ACTION.reminderSnooze, 'Snooze', value)],
+      type: 'actions',
+      elements: [
+        button(ACTION.reminderAck, 'Acknowledge', value, 'primary'), button(ACTION.reminderSnooze, 'Snooze', value),
+      ],
     }],
   };
 }

@@ -18,7 +18,8 @@ export interface EventMeta extends ModalMeta {
 /** Choices a field takes from the desk's data (`options_from`). */
 export type OptionSource = (from: NonNullable<FieldDefinition['options_from']>) => readonly string[];
 
-export const defaultOptions: OptionSource = (from) => (from === 'request_types' ? REQUEST_TYPES : from === 'languages' ? LANGUAGES : []);
+export const defaultOptions: OptionSource = (from) =>
+  (from === 'request_types' ? REQUEST_TYPES : from === 'languages' ? LANGUAGES : []);
 
 const option = (value: string) => ({ text: plain(value.replace(/_/g, ' '), 75), value });
 
@@ -38,7 +39,8 @@ export function fieldInput(f: FieldDefinition, options: OptionSource, o: { optio
     }
   })();
   return {
-    type: 'input', block_id: f.name, label: plain(`${f.label}${o.suffix ?? ''}`, 2000), element: { action_id: f.name, ...element },
+    type: 'input', block_id: f.name, label: plain(`${f.label}${o.suffix ?? ''}`, 2000),
+    element: { action_id: f.name, ...element },
     ...(o.optional || !f.required ? { optional: true } : {}), ...(f.hint ? { hint: plain(f.hint, 2000) } : {}),
   };
 }
@@ -52,7 +54,8 @@ function modal(callbackId: string, title: string, blocks: unknown[], meta: Event
 
 /** The form of one event: what the case is, what the event will do, its fields. */
 export function eventModal(
-  caseNumber: string, t: TransitionDefinition, label: string, o: { facts: string; notes: string[]; meta: EventMeta; options: OptionSource },
+  caseNumber: string, t: TransitionDefinition, label: string,
+  o: { facts: string; notes: string[]; meta: EventMeta; options: OptionSource },
 ) {
   return modal(VIEW.caseEvent, `${caseNumber}`, [
     section(`*${label}*\n${o.facts}`),
@@ -68,7 +71,9 @@ export function closeModal(
 ) {
   const fields = new Map<string, { f: FieldDefinition; events: string[] }>();
   for (const r of resolutions) {
-    for (const f of r.transition.fields) fields.set(f.name, { f, events: [...(fields.get(f.name)?.events ?? []), r.label] });
+    for (const f of r.transition.fields) {
+      fields.set(f.name, { f, events: [...(fields.get(f.name)?.events ?? []), r.label] });
+    }
   }
   const first = resolutions[0];
   return modal(VIEW.close, `Close ${caseNumber}`, [
@@ -93,7 +98,9 @@ export function openWorkflowModal(wf: WorkflowDefinition, o: { now: Date; meta: 
     section(`*${wf.label ?? wf.id}*`),
     {
       type: 'input', block_id: 'received_at', label: plain('Received or started (date and time)'),
-      element: { type: 'datetimepicker', action_id: 'received_at', initial_date_time: Math.floor(o.now.getTime() / 1000) },
+      element: {
+        type: 'datetimepicker', action_id: 'received_at', initial_date_time: Math.floor(o.now.getTime() / 1000),
+      },
     },
     ...(wf.open?.fields ?? []).map((f) => fieldInput(f, o.options)),
   ], { ...o.meta, workflow: wf.id }, 'Open');

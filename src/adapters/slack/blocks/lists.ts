@@ -20,16 +20,22 @@ export interface Ephemeral {
   replace_original?: boolean;
 }
 
-export const ephemeral = (text: string, blocks?: unknown[]): Ephemeral => ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
+export const ephemeral = (text: string, blocks?: unknown[]): Ephemeral =>
+  ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
 
 /** Every subcommand: the desk's own, then the words the workflow definitions offer. */
-export function helpText(command: string, words: readonly { word: string; label: string; needs: string[] }[] = []): string {
+export function helpText(
+  command: string, words: readonly { word: string; label: string; needs: string[] }[] = [],
+): string {
   const c = command;
   return [
-    `*${c}* — the data-protection desk. In a case's thread, mention the app (\`@dpo-desk take\`) and the case is implied.`,
-    `\`${c} new [workflow]\` — log a data subject's request (or open another obligation) · \`${c} breach\` — report a security incident`,
+    `*${c}* — the data-protection desk. `
+      + `In a case's thread, mention the app (\`@dpo-desk take\`) and the case is implied.`,
+    `\`${c} new [workflow]\` — log a data subject's request (or open another obligation) · `
+      + `\`${c} breach\` — report a security incident`,
     `\`${c} list [mine|open|overdue|due-this-week]\` · \`${c} show <case>\` · \`${c} export\``,
-    `\`${c} take <case>\` · \`${c} assign <case> @user\` · \`${c} note <case> <text>\` · \`${c} confirm <case> [address]\``,
+    `\`${c} take <case>\` · \`${c} assign <case> @user\` · \`${c} note <case> <text>\` · `
+      + `\`${c} confirm <case> [address]\``,
     `\`${c} reply <case>\` · \`${c} pause <case> [identity|clarification]\` · \`${c} close <case>\``,
     `DPO: \`${c} deadline <case> <YYYY-MM-DDTHH:MM> <rationale>\``,
     ...words.map((w) => `\`${c} ${w.word} <case>${w.needs.map((n) => ` <${n}>`).join('')}\` — ${w.label}`),
@@ -46,9 +52,12 @@ export function usage(command: string, problem: string): Ephemeral {
 }
 
 /** A page of cases, overdue first, by governing deadline, with how many there are in all. */
-export function caseList(title: string, l: { cases: readonly Case[]; total: number; overdue: number }, zone: string, now: Date): Ephemeral {
+export function caseList(
+  title: string, l: { cases: readonly Case[]; total: number; overdue: number }, zone: string, now: Date,
+): Ephemeral {
   if (!l.total) return ephemeral(`${title}: none.`);
-  const lines = l.cases.map((c) => `${isOverdue(factsOf(c), now) ? ':red_circle: ' : ''}${factsLine(factsOf(c), zone, now)}`);
+  const lines = l.cases.map((c) =>
+    `${isOverdue(factsOf(c), now) ? ':red_circle: ' : ''}${factsLine(factsOf(c), zone, now)}`);
   const more = l.total > l.cases.length ? [context(`…and ${l.total - l.cases.length} more.`)] : [];
   const head = `*${title}* — ${l.total} case${l.total === 1 ? '' : 's'}${l.overdue ? `, ${l.overdue} overdue` : ''}`;
   return ephemeral(`${title}: ${l.total}`, [section(head), ...sections(lines), ...more]);
@@ -59,7 +68,8 @@ export function caseCard(
   c: Case, deadlines: readonly Deadline[], zone: string, now: Date,
   o: { details: boolean; act: boolean; events?: readonly { event: string; label: string }[]; waiting?: string | null },
 ): Ephemeral {
-  const clocks = deadlines.map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}${breachedNote(c, d, now)}`)
+  const clocks = deadlines
+    .map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}${breachedNote(c, d, now)}`)
     .join('\n') || '• no clock yet';
   const buttons = [
     ...(o.act && !c.closedAt ? caseButtons(c.number, { reply: true, close: true, events: o.events ?? [] }) : []),
@@ -78,7 +88,8 @@ export function registerCsv(cases: readonly Case[]): string {
   const head = 'number,kind,request_types,regimes,state,received,governing_regime,due,extended,closed';
   const rows = cases.map((c) => [
     c.number, c.kind, c.requestTypes.join(' '), c.regimes.join(' '), c.state, c.receivedAt.toISOString(),
-    c.governingRegime ?? '', c.governingDueAt?.toISOString() ?? '', c.extension?.sentOn ? 'yes' : 'no', c.closedAt?.toISOString() ?? '',
+    c.governingRegime ?? '', c.governingDueAt?.toISOString() ?? '', c.extension?.sentOn ? 'yes' : 'no',
+    c.closedAt?.toISOString() ?? '',
   ].join(','));
   return [head, ...rows].join('\n');
 }
@@ -87,7 +98,9 @@ export function registerCsv(cases: readonly Case[]): string {
 export function registerMessage(cases: readonly Case[]): Ephemeral {
   const csv = registerCsv(cases);
   const lines = csv.split('\n');
-  const blocks: unknown[] = [section(`*Register* — ${cases.length} case${cases.length === 1 ? '' : 's'} (CSV, no personal data)`)];
+  const blocks: unknown[] = [
+    section(`*Register* — ${cases.length} case${cases.length === 1 ? '' : 's'} (CSV, no personal data)`),
+  ];
   let chunk: string[] = [];
   const flush = () => { if (chunk.length) blocks.push(section(`\`\`\`${chunk.join('\n')}\`\`\``)); chunk = []; };
   for (const line of lines) {

@@ -21,7 +21,9 @@ export interface ModalMeta {
 
 const option = (value: string, text = value.replace(/_/g, ' ')) => ({ text: plain(text, 75), value });
 
-function input(id: string, label: string, element: Record<string, unknown>, extra: { optional?: boolean; hint?: string } = {}) {
+function input(
+  id: string, label: string, element: Record<string, unknown>, extra: { optional?: boolean; hint?: string } = {},
+) {
   return {
     type: 'input', block_id: id, label: plain(label), element: { action_id: id, ...element },
     ...(extra.optional ? { optional: true } : {}), ...(extra.hint ? { hint: plain(extra.hint) } : {}),
@@ -49,12 +51,17 @@ export function newRequestModal(o: {
       type: 'multi_static_select', options: REQUEST_REGIMES.map((r) => option(r, r)),
       ...(o.regimes.length ? { initial_options: o.regimes.map((r) => option(r, r)) } : {}),
     }, { optional: true, hint: 'Default: the organisation\'s regimes.' }),
-    input('received_at', 'Received (date and time)', { type: 'datetimepicker', initial_date_time: seconds(o.receivedAt) },
+    input('received_at', 'Received (date and time)',
+      { type: 'datetimepicker', initial_date_time: seconds(o.receivedAt) },
       { hint: 'When it reached the organisation: the clock runs from here.' }),
-    input('received_via', 'Channel of receipt', { type: 'static_select', options: RECEIVED_VIA.map((v) => option(v)), initial_option: option('email') }),
+    input('received_via', 'Channel of receipt', {
+      type: 'static_select', options: RECEIVED_VIA.map((v) => option(v)), initial_option: option('email'),
+    }),
     input('requester_name', 'Requester name', { type: 'plain_text_input' }, { optional: true }),
-    input('requester_email', 'Requester e-mail', { type: 'email_text_input' }, { optional: true, hint: 'Replies go here.' }),
-    input('requester_address', 'Requester postal address', { type: 'plain_text_input', multiline: true }, { optional: true }),
+    input('requester_email', 'Requester e-mail', { type: 'email_text_input' },
+      { optional: true, hint: 'Replies go here.' }),
+    input('requester_address', 'Requester postal address', { type: 'plain_text_input', multiline: true },
+      { optional: true }),
     input('language', 'Language of replies', {
       type: 'static_select', options: LANGUAGES.map((l) => option(l)), initial_option: option(o.defaultLanguage),
     }),
@@ -72,9 +79,12 @@ export function breachModal(o: { now: Date; meta: ModalMeta }) {
       { hint: 'When the organisation became aware: the 72 hours run from here (Art. 33(1)).' }),
     input('aware_rationale', 'Why then?', { type: 'plain_text_input' }, { optional: true }),
     input('description', 'What happened', { type: 'plain_text_input', multiline: true }),
-    input('data_categories', 'Data categories', { type: 'plain_text_input' }, { hint: 'Comma-separated, e.g. contact details, health data.' }),
-    input('people', 'People affected (approx.)', { type: 'number_input', is_decimal_allowed: false, min_value: '0' }, { optional: true }),
-    input('records', 'Records affected (approx.)', { type: 'number_input', is_decimal_allowed: false, min_value: '0' }, { optional: true }),
+    input('data_categories', 'Data categories', { type: 'plain_text_input' },
+      { hint: 'Comma-separated, e.g. contact details, health data.' }),
+    input('people', 'People affected (approx.)', { type: 'number_input', is_decimal_allowed: false, min_value: '0' },
+      { optional: true }),
+    input('records', 'Records affected (approx.)', { type: 'number_input', is_decimal_allowed: false, min_value: '0' },
+      { optional: true }),
     input('systems', 'Systems', { type: 'plain_text_input' }, { optional: true }),
     input('processor', 'Processor involved?', {
       type: 'radio_buttons', options: [option('no'), option('yes'), option('unknown')], initial_option: option('no'),
@@ -85,10 +95,12 @@ export function breachModal(o: { now: Date; meta: ModalMeta }) {
 
 /** The data subject's details and the private notes: only ever in a modal, after the role check. */
 export function detailsModal(
-  c: Case, p: CasePrivate | null, notes: readonly CaseNote[], zone: string, now: Date, intake: IntakeReading | null = null,
+  c: Case, p: CasePrivate | null, notes: readonly CaseNote[], zone: string, now: Date,
+  intake: IntakeReading | null = null,
 ) {
   const who = p?.redactedAt ? '_redacted_' : [
-    `*Name:* ${p?.requesterName ?? '—'}`, `*E-mail:* ${p?.requesterEmail ?? '—'}${p?.requesterVerified ? ' (verified)' : ' (unverified)'}`,
+    `*Name:* ${p?.requesterName ?? '—'}`,
+    `*E-mail:* ${p?.requesterEmail ?? '—'}${p?.requesterVerified ? ' (verified)' : ' (unverified)'}`,
     `*Address:* ${p?.requesterAddress ?? '—'}`, `*Subject:* ${p?.subject ?? '—'}`,
   ].join('\n');
   return {
@@ -99,7 +111,9 @@ export function detailsModal(
       ...(intake ? [section(`*Intake:* ${intakeLine(intake)}`)] : []),
       section(who),
       section(`*What they wrote:*\n${p?.redactedAt ? '_redacted_' : (p?.content ?? '—').slice(0, 2800)}`),
-      section(`*Notes:*\n${notes.length ? notes.map((n) => `• <@${n.author}>: ${n.text}`).join('\n').slice(0, 2900) : '—'}`),
+      section(`*Notes:*\n${notes.length
+        ? notes.map((n) => `• <@${n.author}>: ${n.text}`).join('\n').slice(0, 2900)
+        : '—'}`),
     ],
   };
 }

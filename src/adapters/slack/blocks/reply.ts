@@ -29,7 +29,10 @@ export interface ReplyDraft extends ModalMeta {
 /** Filled in by the mail composer from the case, never typed. */
 const FROM_CASE = new Set(['org', 'case', 'requester', 'request', 'response']);
 /** Optional in the templates' schemas: left out of a skeleton rather than shown blank (a blank would fail). */
-const OPTIONAL = new Set(['source', 'automatedDecisions', 'transferSafeguards', 'description', 'transmittedTo', 'notInformedReason', 'retained', 'recommendations']);
+const OPTIONAL = new Set([
+  'source', 'automatedDecisions', 'transferSafeguards', 'description', 'transmittedTo', 'notInformedReason', 'retained',
+  'recommendations',
+]);
 
 /** Lists of files: filled from the files attached, never typed (a blank entry would name a file). */
 const FROM_FILES = new Set(['files', 'attachments']);
@@ -64,7 +67,8 @@ export function replyComposeModal(c: Case, options: readonly Offer[], o: {
   const chosen = picked.event;
   return {
     type: 'modal' as const, callback_id: VIEW.replyCompose, title: plain(`Reply ${c.number}`, 24),
-    submit: plain('Preview', 24), close: plain('Cancel', 24), private_metadata: JSON.stringify({ ...o.meta, caseNumber: c.number }),
+    submit: plain('Preview', 24), close: plain('Cancel', 24),
+    private_metadata: JSON.stringify({ ...o.meta, caseNumber: c.number }),
     blocks: [
       section(factsLine(factsOf(c), o.zone, o.now)),
       {
@@ -76,13 +80,19 @@ export function replyComposeModal(c: Case, options: readonly Offer[], o: {
       },
       {
         type: 'input', block_id: 'language', label: plain('Language'),
-        element: { type: 'static_select', action_id: 'language', initial_option: opt(o.language, o.language), options: LANGUAGES.map((l) => opt(l, l)) },
+        element: {
+          type: 'static_select', action_id: 'language', initial_option: opt(o.language, o.language),
+          options: LANGUAGES.map((l) => opt(l, l)),
+        },
       },
       {
         // The block id changes with the template: Slack keeps a typed value unless the block is new.
         type: 'input', block_id: `details:${chosen}`, optional: true, label: plain('Details for the template (YAML)'),
         hint: plain('Case number, dates, organisation and greeting are filled in from the case.'),
-        element: { type: 'plain_text_input', action_id: 'details', multiline: true, ...(o.details ? { initial_value: o.details } : {}) },
+        element: {
+          type: 'plain_text_input', action_id: 'details', multiline: true,
+          ...(o.details ? { initial_value: o.details } : {}),
+        },
       },
       {
         type: 'input', block_id: 'files', optional: true, label: plain('Files to send with the mail'),
@@ -94,7 +104,9 @@ export function replyComposeModal(c: Case, options: readonly Offer[], o: {
 }
 
 /** Step 2: the rendered mail(s) exactly as they will be sent; Send queues them through the outbox. */
-export function replyPreviewModal(c: Case, mails: readonly { subject: string; text: string; to: string | null }[], draft: ReplyDraft) {
+export function replyPreviewModal(
+  c: Case, mails: readonly { subject: string; text: string; to: string | null }[], draft: ReplyDraft,
+) {
   const blocks: unknown[] = [context(`${draft.label ?? draft.option} · ${draft.language}`)];
   if (draft.files?.length) {
     blocks.push(section(`*Attached:* ${draft.files.map((f) => `${f.name} (${sizeWords(f.size)})`).join(', ')}`));

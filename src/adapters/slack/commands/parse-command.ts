@@ -48,7 +48,9 @@ export function parseCommand(text: string, eventWords: ReadonlySet<string> = new
   const retention = parseRetentionCommand(name, words); // hold, release, export requests
   if (retention) return retention;
   if (name === 'help' || name === 'breach' || name === 'reports') {
-    return words.length ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`) : { ok: true, command: { name } };
+    return words.length
+      ? fail(`\`${name}\` takes no arguments (got "${words.join(' ')}").`)
+      : { ok: true, command: { name } };
   }
   if (name === 'new') {
     if (words.length > 1) return fail('`new` takes at most one workflow, e.g. `new subprocessor-change`.');
@@ -89,7 +91,9 @@ function caseArgs(name: CaseCommandName, caseNumber: string | null, rest: string
       return ok({ name, caseNumber, user: m[1]! });
     }
     case 'note':
-      return rest.length ? ok({ name, caseNumber, text: rest.join(' ') }) : fail('`note` needs text: `note DSR-2026-0001 called back`.');
+      return rest.length
+        ? ok({ name, caseNumber, text: rest.join(' ') })
+        : fail('`note` needs text: `note DSR-2026-0001 called back`.');
     case 'pause': {
       const reason = (rest[0] ?? '').toLowerCase();
       if (rest.length > 1 || (reason && !(PAUSE_REASONS as readonly string[]).includes(reason))) {
@@ -99,15 +103,20 @@ function caseArgs(name: CaseCommandName, caseNumber: string | null, rest: string
     }
     case 'deadline':
       if (!INSTANT.test(rest[0] ?? '') || rest.length < 2) {
-        return fail('`deadline` needs the instant the clock runs from and a rationale: `deadline BRE-2026-0001 2026-03-02T09:00 found the log entry`.');
+        return fail('`deadline` needs the instant the clock runs from and a rationale: '
+          + '`deadline BRE-2026-0001 2026-03-02T09:00 found the log entry`.');
       }
       return ok({ name, caseNumber, at: rest[0]!.replace(' ', 'T'), rationale: rest.slice(1).join(' ') });
     case 'confirm': {
-      if (rest.length > 1) return fail('`confirm` takes at most one address: `confirm DSR-2026-0001 anna@example.com`.');
+      if (rest.length > 1) {
+        return fail('`confirm` takes at most one address: `confirm DSR-2026-0001 anna@example.com`.');
+      }
       const address = rest[0] ? (MAILTO.exec(rest[0])?.[1] ?? rest[0]) : null;
       return ok({ name, caseNumber, address });
     }
     default:
-      return rest.length ? fail(`\`${name}\` takes only a case number (got "${rest.join(' ')}").`) : ok({ name, caseNumber });
+      return rest.length
+        ? fail(`\`${name}\` takes only a case number (got "${rest.join(' ')}").`)
+        : ok({ name, caseNumber });
   }
 }

@@ -31,7 +31,9 @@ import { isRetentionCommand, runRetentionCommand } from './retention-commands.ts
 
 type CaseCommand = Extract<ParsedCommand, { caseNumber: string | null }>;
 
-const LIST_TITLES = { mine: 'My open cases', open: 'Open cases', overdue: 'Overdue cases', 'due-this-week': 'Due within 7 days' };
+const LIST_TITLES = {
+  mine: 'My open cases', open: 'Open cases', overdue: 'Overdue cases', 'due-this-week': 'Due within 7 days',
+};
 
 /** The words a use case's outcome is told in. */
 export function outcomeText(r: CommandOutcome, done: (c: Case) => string): string {
@@ -49,18 +51,25 @@ export async function runCommand(ctx: SlackContext, inv: Invocation, cmd: Parsed
   const number = cmd.caseNumber ?? inv.threadCase;
   if (!number) {
     const word = cmd.name === 'event' ? cmd.word : cmd.name;
-    return io.reply(usage(ctx.slack.command, `\`${word}\` needs a case number such as DSR-2026-0001 (or type it in the case's thread).`));
+    return io.reply(usage(
+      ctx.slack.command, `\`${word}\` needs a case number such as DSR-2026-0001 (or type it in the case's thread).`,
+    ));
   }
   return runOnCase(ctx, inv, { ...cmd, caseNumber: number } as CaseCommand, role, io);
 }
 
-async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder) {
+async function runGlobal(
+  ctx: SlackContext, inv: Invocation, cmd: Exclude<ParsedCommand, CaseCommand>, role: SlackRole, io: Responder,
+) {
   const zone = ctx.deps.config.org.timezone;
   // issue 10: anyone reports an incident (the team gets the full breach modal) and sees their own reports.
   const team = authorize(role, { action: 'open' }, { user: inv.user }).ok;
   if (cmd.name === 'breach' && !team) return openReportForm(io, { channel: inv.channel });
   if (cmd.name === 'reports') return io.reply(await myReports(ctx, inv.user));
-  const action = cmd.name === 'new' ? 'open' : cmd.name === 'breach' ? 'open' : cmd.name === 'export' ? 'export' : 'view';
+  const action = cmd.name === 'new' ? 'open'
+    : cmd.name === 'breach' ? 'open'
+    : cmd.name === 'export' ? 'export'
+    : 'view';
   const allowed = authorize(role, { action }, { user: inv.user });
   if (!allowed.ok) return io.reply(ephemeral(`:no_entry: ${allowed.message}`));
   switch (cmd.name) {
@@ -69,14 +78,20 @@ async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<Parsed
       const wf = openable(ctx.deps.workflows, role).find((w) => w.id === cmd.workflow);
       if (!wf) {
         const ids = openable(ctx.deps.workflows, role).map((w) => w.id);
-        return io.reply(usage(ctx.slack.command, `No workflow "${cmd.workflow}" you may open. You may open: request${ids.length ? `, ${ids.join(', ')}` : ''}.`));
+        return io.reply(usage(
+          ctx.slack.command,
+          `No workflow "${cmd.workflow}" you may open. `
+            + `You may open: request${ids.length ? `, ${ids.join(', ')}` : ''}.`,
+        ));
       }
       return openWorkflowForm(ctx, io, wf, { channel: inv.channel });
     }
     case 'breach':
       return openCaseForm(ctx, io, 'breach', { channel: inv.channel });
     case 'list':
-      return io.reply(caseList(LIST_TITLES[cmd.filter], await listing(ctx.deps, cmd.filter, inv.user, ctx.now()), zone, ctx.now()));
+      return io.reply(caseList(
+        LIST_TITLES[cmd.filter], await listing(ctx.deps, cmd.filter, inv.user, ctx.now()), zone, ctx.now(),
+      ));
     case 'export':
       if (cmd.what === 'register') return io.reply(await uploadRegister(ctx, inv.user));
       return io.reply(registerMessage(await allCases(ctx.deps)));
@@ -85,7 +100,9 @@ async function runGlobal(ctx: SlackContext, inv: Invocation, cmd: Exclude<Parsed
   }
 }
 
-async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, role: SlackRole, io: Responder): Promise<void> {
+async function runOnCase(
+  ctx: SlackContext, inv: Invocation, cmd: CaseCommand, role: SlackRole, io: Responder,
+): Promise<void> {
   const { deps } = ctx;
   const now = ctx.now();
   const actor = actorOf(inv.user, role);
@@ -111,9 +128,14 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, r
     case 'take':
       return say(await takeCase(deps, input, now), (x) => `${x.number} is yours (state ${x.state}).`);
     case 'assign':
-      return say(await assignCase(deps, { ...input, owner: cmd.user }, now), (x) => `${x.number} assigned to <@${cmd.user}>.`);
+      return say(
+        await assignCase(deps, { ...input, owner: cmd.user }, now), (x) => `${x.number} assigned to <@${cmd.user}>.`,
+      );
     case 'note':
-      return say(await addCaseNote(deps, { ...input, text: cmd.text }, now), (x) => `Note added to ${x.number} (private: not posted in the channel).`);
+      return say(
+        await addCaseNote(deps, { ...input, text: cmd.text }, now),
+        (x) => `Note added to ${x.number} (private: not posted in the channel).`,
+      );
     case 'confirm':
       return say(await confirmRequester(deps, { ...input, address: cmd.address, how: 'slack' }, now),
         (x) => `${x.number}: the data subject's address is confirmed; mails that waited on it go now.`);
@@ -136,13 +158,16 @@ async function runOnCase(ctx: SlackContext, inv: Invocation, cmd: CaseCommand, r
 
 /** A workflow word: applied at once when the words fill its fields, its form otherwise. */
 async function runEvent(
-  ctx: SlackContext, io: Responder, actor: ReturnType<typeof actorOf>, meta: { caseNumber: string; channel: string | null },
+  ctx: SlackContext, io: Responder, actor: ReturnType<typeof actorOf>,
+  meta: { caseNumber: string; channel: string | null },
   word: string, args: readonly string[], key: string,
 ): Promise<void> {
   const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'view' }));
   if (!loaded.ok) return io.reply(ephemeral(`:x: ${loaded.message}`));
   const t = eventOfWord(ctx.deps.workflows, loaded.case, word);
-  if (!t) return io.reply(usage(ctx.slack.command, `\`${word}\` is not something a ${loaded.case.workflow} case takes.`));
+  if (!t) {
+    return io.reply(usage(ctx.slack.command, `\`${word}\` is not something a ${loaded.case.workflow} case takes.`));
+  }
   const { fields, problem } = fieldsFromWords(t, args);
   if (problem) return io.reply(usage(ctx.slack.command, problem));
   if (requiredFields(t).some((f) => isBlank(fieldValue(fields, f))) && t.fields.length) {

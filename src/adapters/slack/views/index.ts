@@ -20,11 +20,14 @@ import { outcomeText } from '../commands/run-command.ts';
 import { fetchSlackFiles, submittedFiles } from '../reply-files.ts';
 import { actorOf, type SlackContext } from '../context.ts';
 import { openValidated, openWorkflowValidated, validateBreach, validateRequest } from './intake.ts';
-import { fieldError, instant, metaOf, text, viewKey, viewValues, type FieldValue, type SubmittedView } from './values.ts';
+import {
+  fieldError, instant, metaOf, text, viewKey, viewValues, type FieldValue, type SubmittedView,
+} from './values.ts';
 
 type Client = App['client'];
 
-const done = (title: string, message: string) => ({ response_action: 'update' as const, view: messageModal(title, message) });
+const done = (title: string, message: string) =>
+  ({ response_action: 'update' as const, view: messageModal(title, message) });
 const denied = (message: string) => done('Not allowed', `:no_entry: ${message}`);
 
 /** An ephemeral line where the modal was opened from (direct: it answers this user's own action). */
@@ -51,7 +54,9 @@ function refusalAck(sv: SubmittedView, r: Extract<CommandOutcome, { ok: false }>
 }
 
 export function register(app: App, ctx: SlackContext): void {
-  for (const [callback, validate] of [[VIEW.newRequest, validateRequest], [VIEW.breachReport, validateBreach]] as const) {
+  for (const [callback, validate] of [
+    [VIEW.newRequest, validateRequest], [VIEW.breachReport, validateBreach],
+  ] as const) {
     app.view(callback, async ({ ack, body, view, client }) => {
       const user = body.user.id;
       const role = await ctx.roles.roleOf(user);
@@ -70,7 +75,9 @@ export function register(app: App, ctx: SlackContext): void {
     const sv = view as SubmittedView;
     const meta = metaOf(sv) as EventMeta;
     const r = await openWorkflowValidated(ctx, sv, meta, actorOf(user, await ctx.roles.roleOf(user)));
-    if (!r.ok) return void (await ack('errors' in r ? { response_action: 'errors', errors: r.errors } : denied(r.message)));
+    if (!r.ok) {
+      return void (await ack('errors' in r ? { response_action: 'errors', errors: r.errors } : denied(r.message)));
+    }
     await ack();
     await confirm(client, meta.channel, user, r.message);
   });
@@ -82,14 +89,19 @@ export function register(app: App, ctx: SlackContext): void {
     const actor = actorOf(user, await ctx.roles.roleOf(user));
     const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'view' }));
     const t = loaded.ok ? transitionFor(ctx.deps.workflows.of(loaded.case), meta.event ?? '', loaded.case) : null;
-    if (!loaded.ok || !t) return void (await ack(done('Not done', `:x: ${loaded.ok ? `No event ${meta.event}.` : loaded.message}`)));
+    if (!loaded.ok || !t) {
+      return void (await ack(done('Not done', `:x: ${loaded.ok ? `No event ${meta.event}.` : loaded.message}`)));
+    }
     const names = t.fields.map((f) => f.name);
     const fields = fieldsOf(viewValues(sv), names);
     const missing = missingFieldErrors(t.fields, fields, t.label ?? t.on);
     if (Object.keys(missing).length) return void (await ack({ response_action: 'errors', errors: missing }));
-    const r = await applyCaseEvent(ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now());
+    const r = await applyCaseEvent(
+      ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now(),
+    );
     if (!r.ok) return void (await ack(refusalAck(sv, r, names)));
-    await ack(done('Done', outcomeText(r, (c) => `${c.number}: ${doneOf(t, fields)} (state ${c.state.replace(/_/g, ' ')}).`)));
+    await ack(done('Done', outcomeText(r, (c) =>
+      `${c.number}: ${doneOf(t, fields)} (state ${c.state.replace(/_/g, ' ')}).`)));
   });
 
   app.view(VIEW.close, async ({ ack, body, view }) => {
@@ -101,14 +113,17 @@ export function register(app: App, ctx: SlackContext): void {
     const loaded = await caseFor(ctx.deps, meta.caseNumber ?? '', actor, () => ({ action: 'view' }));
     if (!loaded.ok) return void (await ack(done('Not done', `:x: ${loaded.message}`)));
     const event = text(v.resolution) ?? '';
-    const chosen = offers(ctx.deps.workflows, loaded.case, { role: actor.role, user }, 'close').find((o) => o.event === event);
+    const chosen = offers(ctx.deps.workflows, loaded.case, { role: actor.role, user }, 'close')
+      .find((o) => o.event === event);
     const t = chosen?.transition ?? transitionFor(ctx.deps.workflows.of(loaded.case), event, loaded.case);
     if (!t) return void (await ack(fieldError(sv, 'resolution', 'Pick a resolution.')));
     const names = t.fields.map((f) => f.name);
     const fields = fieldsOf(v, names);
     const missing = missingFieldErrors(t.fields, fields, `Closing as "${chosen?.label ?? event}"`);
     if (Object.keys(missing).length) return void (await ack({ response_action: 'errors', errors: missing }));
-    const r = await applyCaseEvent(ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now());
+    const r = await applyCaseEvent(
+      ctx.deps, { caseNumber: loaded.case.number, actor, key: viewKey(sv), type: t.on, fields }, ctx.now(),
+    );
     if (!r.ok) return void (await ack(refusalAck(sv, r, names)));
     await ack(done('Closed', outcomeText(r, (x) => `${x.number} is ${x.state.replace(/_/g, ' ')}.`)));
   });
@@ -128,8 +143,12 @@ function registerReply(app: App, ctx: SlackContext): void {
     const c = loaded.case;
     const option = text(v.reply_template) ?? '';
     const chosen = offers(ctx.deps.workflows, c, { role: actor.role, user }, 'reply').find((o) => o.event === option);
-    if (!chosen) return void (await ack(fieldError(sv, 'reply_template', 'Pick a reply you may send on this case now.')));
-    const language = (LANGUAGES as readonly string[]).includes(text(v.language) ?? '') ? text(v.language) as Language : c.language;
+    if (!chosen) {
+      return void (await ack(fieldError(sv, 'reply_template', 'Pick a reply you may send on this case now.')));
+    }
+    const language = (LANGUAGES as readonly string[]).includes(text(v.language) ?? '')
+      ? text(v.language) as Language
+      : c.language;
     let fields: Record<string, unknown>;
     try {
       const parsed: unknown = parseYaml(text(v.details) ?? '') ?? {};
@@ -143,10 +162,15 @@ function registerReply(app: App, ctx: SlackContext): void {
     const preview = await previewReply(ctx.deps, c, option, language, fields, metas);
     if (!preview.ok) return void (await ack(fieldError(sv, preview.about ?? 'details', preview.message)));
     const draft: ReplyDraft = { ...meta, caseNumber: c.number, option, label: chosen.label, language, fields, files };
-    if (JSON.stringify(draft).length > 3000) return void (await ack(fieldError(sv, 'details', 'Too long for a Slack modal: send this reply with the CLI (`dpo-desk reply`).')));
+    if (JSON.stringify(draft).length > 3000) {
+      return void (await ack(fieldError(
+        sv, 'details', 'Too long for a Slack modal: send this reply with the CLI (`dpo-desk reply`).',
+      )));
+    }
     await ack({ response_action: 'push', view: replyPreviewModal(c, preview.mails, draft) as never });
     await markReplyDrafted(ctx.deps, {
-      caseNumber: c.number, actor, key: `slack:draft:${sv.id}`, templates: eventTemplates(ctx.deps.workflows, c, option),
+      caseNumber: c.number, actor, key: `slack:draft:${sv.id}`,
+      templates: eventTemplates(ctx.deps.workflows, c, option),
     }, ctx.now());
   });
 
@@ -166,7 +190,9 @@ function registerReply(app: App, ctx: SlackContext): void {
       caseNumber: draft.caseNumber, actor, key: viewKey(sv), type: draft.option, language: draft.language as Language,
       fields: draft.fields ?? {}, attachments: got.files,
     }, ctx.now());
-    if (!r.ok) return void (await ack(r.code === 'NOT_ALLOWED' ? denied(r.message) : done('Not sent', `:x: ${r.message}`)));
+    if (!r.ok) {
+      return void (await ack(r.code === 'NOT_ALLOWED' ? denied(r.message) : done('Not sent', `:x: ${r.message}`)));
+    }
     await ack({ response_action: 'clear' });
     const files = got.files.length ? ` with ${got.files.length} file(s) attached` : '';
     const queued = r.mails ? `${r.mails} mail(s) queued to the data subject${files}` : 'done; no mail goes with it';

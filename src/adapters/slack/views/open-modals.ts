@@ -29,9 +29,13 @@ async function openOrOffer(io: Responder, view: object, c: Case, actionId: strin
 const facts = (ctx: SlackContext, c: Case) => factsLine(factsOf(c), ctx.deps.config.org.timezone, ctx.now());
 
 /** The reply form: the mails the definition offers this person now; `pause` keeps those that pause the clock. */
-export async function openReply(ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string }, pause?: string | null) {
+export async function openReply(
+  ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string }, pause?: string | null,
+) {
   const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'reply' }));
-  if (!loaded.ok) return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+  if (!loaded.ok) {
+    return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+  }
   const c = loaded.case;
   const wf = ctx.deps.workflows.of(c);
   let options = offers(ctx.deps.workflows, c, { role: actor.role, user: actor.id }, 'reply');
@@ -42,18 +46,24 @@ export async function openReply(ctx: SlackContext, io: Responder, actor: Actor, 
     });
   }
   if (!options.length) {
-    return io.reply(ephemeral(`No ${pause !== undefined ? 'pausing ' : ''}reply can be sent on ${c.number} in state ${c.state} as ${actor.role}.`));
+    return io.reply(ephemeral(
+      `No ${pause !== undefined ? 'pausing ' : ''}reply can be sent on ${c.number} `
+        + `in state ${c.state} as ${actor.role}.`,
+    ));
   }
   const first = options[0]!;
   const view = replyComposeModal(c, options, {
-    option: first.event, language: c.language, details: replySkeleton(c, first.transition), zone: ctx.deps.config.org.timezone,
+    option: first.event, language: c.language, details: replySkeleton(c, first.transition),
+    zone: ctx.deps.config.org.timezone,
     now: ctx.now(), meta,
   });
   await openOrOffer(io, view, c, ACTION.reply, 'Reply');
 }
 
 /** The close form: the resolutions the definition offers this person now, or why there are none. */
-export async function openClose(ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string }) {
+export async function openClose(
+  ctx: SlackContext, io: Responder, actor: Actor, meta: ModalMeta & { caseNumber: string },
+) {
   const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, () => ({ action: 'view' }));
   if (!loaded.ok) return io.reply(ephemeral(`:x: ${loaded.message}`));
   const c = loaded.case;
@@ -63,22 +73,37 @@ export async function openClose(ctx: SlackContext, io: Responder, actor: Actor, 
     const all = wf.transitions.filter((t) => t.offer.close);
     const from = [...new Set(all.flatMap((t) => t.from))].join(', ');
     const roles = [...new Set(all.flatMap((t) => t.roles))].filter((r) => r !== 'system').join(' or ');
-    return io.reply(ephemeral(`Not allowed: ${c.number} cannot be closed now by you (state ${c.state}, role ${actor.role}): `
-      + `${all.map(labelOf).join(' or ')} — possible from ${from}, for ${roles}${c.owner && c.owner !== actor.id ? ', by the owner' : ''}.`));
+    return io.reply(ephemeral(
+      `Not allowed: ${c.number} cannot be closed now by you (state ${c.state}, role ${actor.role}): `
+      + `${all.map(labelOf).join(' or ')} — possible from ${from}, for ${roles}`
+      + `${c.owner && c.owner !== actor.id ? ', by the owner' : ''}.`,
+    ));
   }
-  await openOrOffer(io, closeModal(c.number, resolutions, { facts: facts(ctx, c), meta, options: await fieldOptions(ctx.deps) }), c, ACTION.close, 'Close');
+  await openOrOffer(
+    io, closeModal(c.number, resolutions, { facts: facts(ctx, c), meta, options: await fieldOptions(ctx.deps) }),
+    c, ACTION.close, 'Close',
+  );
 }
 
 /** One event's form: its fields, and what it will do (e.g. the date an extension gives). */
-export async function openEvent(ctx: SlackContext, io: Responder, actor: Actor, meta: EventMeta & { caseNumber: string }, event: string) {
-  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, (c) => ({ event, transition: transitionFor(ctx.deps.workflows.of(c), event, c) }));
-  if (!loaded.ok) return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+export async function openEvent(
+  ctx: SlackContext, io: Responder, actor: Actor, meta: EventMeta & { caseNumber: string }, event: string,
+) {
+  const loaded = await caseFor(ctx.deps, meta.caseNumber, actor, (c) =>
+    ({ event, transition: transitionFor(ctx.deps.workflows.of(c), event, c) }));
+  if (!loaded.ok) {
+    return io.reply(ephemeral(`${loaded.code === 'NOT_ALLOWED' ? ':no_entry:' : ':x:'} ${loaded.message}`));
+  }
   const c = loaded.case;
   const t = transitionFor(ctx.deps.workflows.of(c), event, c);
   if (!t || !t.from.includes(c.state)) {
-    return io.reply(ephemeral(`:x: ${c.number} is ${c.state.replace(/_/g, ' ')}: "${t ? labelOf(t) : event}" is not possible now.`));
+    return io.reply(ephemeral(
+      `:x: ${c.number} is ${c.state.replace(/_/g, ' ')}: "${t ? labelOf(t) : event}" is not possible now.`,
+    ));
   }
   const notes = describeEffects(t, c, await getDeadlines(ctx.deps.database.db, c.id), ctx.deps.config.org.timezone);
-  const view = eventModal(c.number, t, labelOf(t), { facts: facts(ctx, c), notes, meta, options: await fieldOptions(ctx.deps) });
+  const view = eventModal(
+    c.number, t, labelOf(t), { facts: facts(ctx, c), notes, meta, options: await fieldOptions(ctx.deps) },
+  );
   await openOrOffer(io, view, c, ACTION.event, labelOf(t).slice(0, 60), `${c.number}|${t.on}`);
 }
