@@ -9,10 +9,10 @@ import {
 } from '../adapters/db/case-repository.ts';
 import { threadOf } from '../adapters/db/mail-repository.ts';
 import { normalizeEmail } from '../domain/intake/addresses.ts';
-import { onCase, type CommandInput, type CommandOutcome } from './case-commands.ts';
+import { onCase, type CommandInput, type CommandOutcome } from './case-actions.ts';
 import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { AppDeps } from './deps.ts';
-import { persistEffects } from './effects.ts';
+import { persistEffects } from './persist-effects.ts';
 
 /** Why a mail waited on the address (the composer's words): these catch up once it is confirmed. */
 const WAITED_ON_ADDRESS = /unverified|no address/;

@@ -18,7 +18,8 @@ import { caseNotice, mailToRequester } from './compose-mail.ts';
 import type { Actor, AppDeps } from './deps.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { recordCaseMessage, threadOf } from '../adapters/db/mail-repository.ts';
-import { automaticMailWithheld, countAutomaticMail, persistEffects } from './effects.ts';
+import { persistEffects } from './persist-effects.ts';
+import { automaticMailWithheld, countAutomaticMail } from './mail-cap.ts';
 
 export interface OpenCaseInput {
   kind: CaseKind;

@@ -13,7 +13,7 @@ import { customerNamed, type Customer } from '../domain/breach/customers.ts';
 import { customersForRequests } from './breach/customers.ts';
 import { caseNotice, mailToRequester, type Effects } from './compose-mail.ts';
 import type { AppDeps } from './deps.ts';
-import { automaticMailWithheld, countAutomaticMail } from './effects.ts';
+import { automaticMailWithheld, countAutomaticMail } from './mail-cap.ts';
 
 /**
  * The customer a request names (stored customers, else the PROCESSOR_CONTROLLERS mapping) and the controller

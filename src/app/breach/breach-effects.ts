@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDocumentRenderer, type DocumentRenderer } from '../../adapters/templates/document-renderer.ts';
-import { persistEffects } from '../effects.ts';
+import { persistEffects } from '../persist-effects.ts';
 import type { Effect, EffectContext } from '../workflow-effects.ts';
 import {
   assessStep,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { applyCaseEvent } from '../../app/case-commands.ts';
+import { applyCaseEvent } from '../../app/case-actions.ts';
 import { confirmRequester } from '../../app/confirm-requester.ts';
 import { caseFor, offers } from '../../app/offers.ts';
 import { openWorkflowCase } from '../../app/open-workflow-case.ts';

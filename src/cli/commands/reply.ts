@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { templateSchemas } from '../../adapters/templates/template-schemas.ts';
-import { applyCaseEvent } from '../../app/case-commands.ts';
+import { applyCaseEvent } from '../../app/case-actions.ts';
 import { caseFor, eventTemplates, offers } from '../../app/offers.ts';
 import { tooLarge, type ReplyFile } from '../../app/reply-attachments.ts';
 import { normaliseCaseNumber } from '../../domain/case.ts';

@@ -10,7 +10,7 @@ import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { addCustomers, customersForRequests, linkBreachCustomers } from '../../../src/app/breach/customers.ts';
 import { registerEntries } from '../../../src/app/breach/register.ts';
 import { importRecipients } from '../../../src/app/breach/report-incident.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { sweepReminders } from '../../../src/app/sweep-reminders.ts';

@@ -7,7 +7,7 @@ import { findCaseByNumber, listCases } from '../../../src/adapters/db/case-repos
 import { listInbox } from '../../../src/adapters/db/mail-repository.ts';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { ingestMail } from '../../../src/app/ingest-mail.ts';
 import { run } from '../../../src/cli/program.ts';
 import type { Desk } from '../../../src/main.ts';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
 import { findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { ingestMail } from '../../../src/app/ingest-mail.ts';
 import type { Desk } from '../../../src/main.ts';
 import { freshDatabase, testDatabases } from '../../support/databases.ts';

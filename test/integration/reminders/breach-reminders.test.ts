@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getDeadlines } from '../../../src/adapters/db/case-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { acknowledgeReminders } from '../../../src/app/reminder-actions.ts';
 import type { Desk } from '../../../src/main.ts';

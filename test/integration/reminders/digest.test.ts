@@ -1,7 +1,7 @@
 /** The managers' daily digest on SQLite and PostgreSQL: overdue first, due this week, on-time rate, once a day. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { sendDigest } from '../../../src/app/digest.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import type { Desk } from '../../../src/main.ts';

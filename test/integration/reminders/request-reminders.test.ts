@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listReminders } from '../../../src/adapters/db/reminder-repository.ts';
 import { findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { acknowledgeReminders, snoozeReminder } from '../../../src/app/reminder-actions.ts';
 import { DeliveryError } from '../../../src/domain/outbox-policy.ts';

@@ -1,7 +1,7 @@
 /** `dpo-desk purge`, `case hold|release`, `export requests`, `report` on the command line, SQLite and PostgreSQL. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findCaseByNumber, getPrivate } from '../../../src/adapters/db/case-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { run } from '../../../src/cli/program.ts';
 import type { Desk } from '../../../src/main.ts';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { sendMonthlyReport } from '../../../src/app/monthly-report.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { run } from '../../../src/cli/program.ts';

@@ -11,7 +11,7 @@ import { getPrivate } from '../../../src/adapters/db/case-repository.ts';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { createScheduler } from '../../../src/adapters/scheduler/scheduler.ts';
 import { runTask } from '../../../src/adapters/scheduler/run-task.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { previousMonth } from '../../../src/app/monthly-report.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { createLogger } from '../../../src/logger.ts';

@@ -5,7 +5,7 @@
  * any personal data, once a day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { sendDigest } from '../../../src/app/digest.ts';
 import { testDatabases } from '../../support/databases.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';

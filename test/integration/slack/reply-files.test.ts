@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { testDatabases } from '../../support/databases.ts';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.ts';
 import {

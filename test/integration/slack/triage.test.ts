@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue, listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
-import { applyCaseEvent, addCaseNote, takeCase } from '../../../src/app/case-commands.ts';
+import { applyCaseEvent, addCaseNote, takeCase } from '../../../src/app/case-actions.ts';
 import { caseNotice } from '../../../src/app/compose-mail.ts';
 import { testDatabases } from '../../support/databases.ts';
 import { deliver, expectNoPersonalData, MANAGERS, seedRequest, startHarness, threadTs, TRIAGE, USERS, type Harness } from './harness.ts';

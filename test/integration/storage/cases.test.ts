@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getDeadlines, getLinks, getPauses, getPrivate, linkCases, listCases, findCaseByNumber } from '../../../src/adapters/db/case-repository.ts';
 import { listOutbox } from '../../../src/adapters/db/outbox-repository.ts';
 import { readAudit } from '../../../src/adapters/db/audit-log.ts';
-import { recordCaseEvent } from '../../../src/app/case-events.ts';
+import { recordCaseEvent } from '../../../src/app/apply-event.ts';
 import { deliverOutbox } from '../../../src/app/deliver-outbox.ts';
 import { openCase } from '../../../src/app/open-case.ts';
 import { verifyAudit } from '../../../src/app/verify-audit.ts';

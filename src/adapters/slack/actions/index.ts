@@ -5,7 +5,7 @@
  * are idempotent by the case's state as well (a double click is one).
  */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
-import { escalateCase, takeCase } from '../../../app/case-commands.ts';
+import { escalateCase, takeCase } from '../../../app/case-actions.ts';
 import { caseFor, offers } from '../../../app/offers.ts';
 import { ACTION } from '../action-ids.ts';
 import { ephemeral, type Ephemeral } from '../blocks/lists.ts';

@@ -9,7 +9,7 @@ import { getDeadlines, getPrivate } from '../../db/case-repository.ts';
 import { addressWaiting } from '../blocks/case-message.ts';
 import {
   addCaseNote, applyCaseEvent, assignCase, overrideDeadline, takeCase, type CommandOutcome,
-} from '../../../app/case-commands.ts';
+} from '../../../app/case-actions.ts';
 import { confirmRequester } from '../../../app/confirm-requester.ts';
 import { caseFor, eventOfWord, fieldsFromWords, offers, openable } from '../../../app/offers.ts';
 import type { Case } from '../../../domain/case.ts';

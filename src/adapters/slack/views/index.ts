@@ -6,7 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import { parse as parseYaml } from 'yaml';
-import { applyCaseEvent, markReplyDrafted, type CommandOutcome } from '../../../app/case-commands.ts';
+import { applyCaseEvent, markReplyDrafted, type CommandOutcome } from '../../../app/case-actions.ts';
 import { caseFor, eventTemplates, offers } from '../../../app/offers.ts';
 import { doneOf } from '../../../domain/workflow/definition.ts';
 import { transitionFor } from '../../../domain/workflow/interpreter.ts';

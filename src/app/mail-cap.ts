@@ -1,23 +1,12 @@
-/** Saving a decision's effects in its transaction: outbox rows, the Message-IDs of our mails, audit events. */
+/**
+ * The cap on automatic mail (acknowledgements): never to our own addresses or no-reply style ones, and at most
+ * AUTO_MAIL_CAP_PER_DAY to one recipient in 24 hours (reference/email.md, mail loops).
+ */
 import type { Transaction } from 'kysely';
-import { appendAudit } from '../adapters/db/audit-log.ts';
-import { autoMailsSince, logAutoMail, recordCaseMessage } from '../adapters/db/mail-repository.ts';
-import { enqueue } from '../adapters/db/outbox-repository.ts';
+import { autoMailsSince, logAutoMail } from '../adapters/db/mail-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Effects } from './compose-mail.ts';
 import type { AppDeps } from './deps.ts';
-
-export const bareMessageId = (id: string) => id.trim().replace(/^<|>$/g, '');
-
-export async function persistEffects(trx: Transaction<DB>, fx: Effects, now: Date): Promise<void> {
-  await enqueue(trx, fx.outbox, now);
-  for (const row of fx.outbox) {
-    if (row.channel === 'mail' && row.caseId && typeof row.payload.messageId === 'string') {
-      await recordCaseMessage(trx, row.caseId, bareMessageId(row.payload.messageId), 'out', now);
-    }
-  }
-  await appendAudit(trx, fx.audit);
-}
 
 const NO_REPLY_RE = /^(no-?reply|do-?not-?reply|noreply|mailer-daemon|postmaster|bounces?)([+.@-]|$)/i;
 

@@ -17,7 +17,7 @@ import { applyEvent, nestFields } from '../domain/workflow/interpreter.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
 import { caseNotice, mailToRequester, MailContextError, type Effects } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
-import { persistEffects } from './effects.ts';
+import { persistEffects } from './persist-effects.ts';
 import { replanReminders } from './plan-reminders.ts';
 import { applyEffects } from './workflow-effects.ts';
 import { afterCaseEvent } from './retention-hooks.ts';

@@ -19,10 +19,10 @@ import type { Language } from '../domain/vocabulary.ts';
 import { allowedEvents, transitionFor } from '../domain/workflow/interpreter.ts';
 import { authorize, type Ask } from '../domain/workflow/permissions.ts';
 import { caseDeadlines, withDeadlines } from './case-clocks.ts';
-import { applyCaseEventTo, Refusal } from './case-events.ts';
+import { applyCaseEventTo, Refusal } from './apply-event.ts';
 import { caseNotice, dpoAlert } from './compose-mail.ts';
 import type { Actor, AppDeps, Result } from './deps.ts';
-import { persistEffects } from './effects.ts';
+import { persistEffects } from './persist-effects.ts';
 import type { ReplyFile } from './reply-attachments.ts';
 import { replanReminders } from './plan-reminders.ts';
 
