@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.ts';
 import { readFixture } from '../unit/intake/intake-fixtures.ts';
 import {
-  answer, casesOpened, caseNo, command, dovecot, expectNoPersonalData, expectNothingTwice, mailIn, mailsTo,
+  answer, casesOpened, caseNo, click, command, dovecot, expectNoPersonalData, expectNothingTwice, mailIn, mailsTo,
   openedView, postsIn, settled, slackText, startJourney, submit, textOf, TRIAGE, USERS, withDetails, type Journey,
 } from './request-harness.ts';
 
@@ -46,10 +46,11 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
       + `forwarded mail). Confirm it first: \`/dpo confirm ${n} [address]\` or \`dpo-desk case confirm ${n}\`.`);
     expect((await caseNo(j, n)).extension).toBeNull();
 
-    // ── An agent confirms the address: the acknowledgement goes, once ──
+    // ── An agent confirms the address with the card's button: the acknowledgement goes, once ──
+    expect(shown).toContain('case_confirm');
     j.clock.set('2026-03-05T09:10:00Z');
-    expect(await answer(await command(j, USERS.agent, `confirm ${n}`)))
-      .toContain(`${n}: the data subject's address is confirmed; mails that waited on it go now.`);
+    expect(await answer(await click(j, USERS.agent, 'case_confirm', n)))
+      .toContain(`${n}: the data subject's address is confirmed; 1 mail(s) that waited on it go now.`);
     await settled(j);
     expect(await answer(await command(j, USERS.agent, `confirm ${n}`)))
       .toContain('already confirmed; nothing waits on it');
@@ -113,7 +114,7 @@ describe.skipIf(!dovecot).each(testDatabases())('an inline-forwarded request on 
     await settled(j);
     expect(j.sink.messages).toEqual([]);
     expect(await answer(await command(j, USERS.agent, `confirm ${n} r.moss@example.test`)))
-      .toContain(`${n}: the data subject's address is confirmed; mails that waited on it go now.`);
+      .toContain(`${n}: the data subject's address is confirmed; 1 mail(s) that waited on it go now.`);
     await settled(j);
     expect(mailsTo(j, 'rachel.moss@example.test')).toEqual([]); // the recovered address, corrected
     const ack = mailsTo(j, 'r.moss@example.test');

@@ -10,6 +10,8 @@ export const ACTION = {
   /** A workflow event offered as a button (`offer.button`): value = `<case>|<event>`. */
   event: 'case_event',
   escalate: 'case_escalate',
+  /** Confirm the data subject's address on file (an inline-forwarded request): what waited on it goes once. */
+  confirm: 'case_confirm',
   close: 'case_close',
   details: 'case_details',
   /** The template picker of the reply modal (dispatches so the details skeleton follows the template). */

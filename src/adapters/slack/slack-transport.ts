@@ -153,6 +153,7 @@ class SlackSender {
     const waiting = addressWaiting(c, p);
     return parentMessage(factsOf(c), this.zone, this.deps.clock(), {
       reply: inState('reply').length > 0, close: inState('close').length > 0, events: inState('button'),
+      confirm: Boolean(waiting),
     }, waiting);
   }
 

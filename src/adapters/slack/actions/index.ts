@@ -7,6 +7,7 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { escalateCase, takeCase } from '../../../app/case-actions.ts';
 import { caseFor, offers } from '../../../app/offers.ts';
+import { confirmRequester } from '../../../app/confirm-requester.ts';
 import { ACTION } from '../action-ids.ts';
 import { ephemeral, type Ephemeral } from '../blocks/lists.ts';
 import { detailsModal } from '../blocks/modals.ts';
@@ -60,6 +61,13 @@ export function register(app: App, ctx: SlackContext): void {
   onPress(app, ctx, ACTION.escalate, async (io, p) => {
     const r = await escalateCase(ctx.deps, { caseNumber: p.value, actor: p.actor, key: p.key }, ctx.now());
     await io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: the DPO is alerted (DM and e-mail).`)));
+  });
+  onPress(app, ctx, ACTION.confirm, async (io, p) => {
+    const r = await confirmRequester(ctx.deps, {
+      caseNumber: p.value, actor: p.actor, key: p.key, address: null, how: 'slack',
+    }, ctx.now());
+    await io.reply(ephemeral(outcomeText(r, (x) => `${x.number}: the data subject's address is confirmed`
+      + `${r.ok && r.mails ? `; ${r.mails} mail(s) that waited on it go now` : ''}.`)));
   });
   onPress(app, ctx, ACTION.reply, (io, p) => openReply(ctx, io, p.actor, { caseNumber: p.value, channel: p.channel }));
   onPress(app, ctx, ACTION.close, (io, p) => openClose(ctx, io, p.actor, { caseNumber: p.value, channel: p.channel }));

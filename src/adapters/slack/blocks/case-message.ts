@@ -18,20 +18,22 @@ export interface CaseButtons {
   reply: boolean;
   close: boolean;
   events: readonly { event: string; label: string }[];
+  /** The data subject's address waits to be confirmed. */
+  confirm?: boolean;
 }
 
-/** Take, Reply, the definition's event buttons, Escalate to DPO, Close. */
+/** Take, Reply, Confirm address (when it waits), the definition's event buttons, Escalate to DPO, Close. */
 export function caseButtons(number: string, b: CaseButtons): unknown[] {
   return [
     button(ACTION.take, 'Take', number, 'primary'),
     ...(b.reply ? [button(ACTION.reply, 'Reply', number)] : []),
+    ...(b.confirm ? [button(ACTION.confirm, 'Confirm address', number)] : []),
     ...b.events.map((e) => button(ACTION.event, e.label, `${number}|${e.event}`)),
     button(ACTION.escalate, 'Escalate to DPO', number),
     ...(b.close ? [button(ACTION.close, 'Close', number, 'danger')] : []),
   ].slice(0, 25);
 }
 
-/** The parent message: facts, what waits on the team, and the case's buttons. */
 /** What waits on an unconfirmed address (the case card and the triage message), or null when nothing does. */
 export function addressWaiting(
   c: { number: string; kind: string; closedAt: Date | null },
@@ -43,6 +45,7 @@ export function addressWaiting(
     + `no mail goes to them until someone confirms it (\`/dpo confirm ${c.number}\`).`;
 }
 
+/** The parent message: facts, what waits on the team, and the case's buttons. */
 export function parentMessage(
   f: CaseFacts, zone: string, now: Date, b: CaseButtons, waiting: string | null = null,
 ): SlackMessage {

@@ -72,7 +72,8 @@ export function caseCard(
     .map((d) => `• ${d.regime}: due ${d.extended ? d.extendedDue : d.due} — ${d.rule}${breachedNote(c, d, now)}`)
     .join('\n') || '• no clock yet';
   const buttons = [
-    ...(o.act && !c.closedAt ? caseButtons(c.number, { reply: true, close: true, events: o.events ?? [] }) : []),
+    ...(o.act && !c.closedAt
+      ? caseButtons(c.number, { reply: true, close: true, events: o.events ?? [], confirm: Boolean(o.waiting) }) : []),
     ...(o.details ? [button(ACTION.details, 'Show details', c.number)] : []),
   ];
   return ephemeral(factsLine(factsOf(c), zone, now).replace(/\*/g, ''), [

@@ -6,8 +6,8 @@
 import type { Case, CasePrivate } from '../../../domain/case.ts';
 import { REQUEST_REGIMES, REQUEST_TYPES, LANGUAGES } from '../../../domain/vocabulary.ts';
 import type { CaseNote } from '../../db/note-repository.ts';
-import { VIEW } from '../action-ids.ts';
-import { context, dueText, factsLine, factsOf, plain, section } from './case-facts.ts';
+import { ACTION, VIEW } from '../action-ids.ts';
+import { button, context, dueText, factsLine, factsOf, plain, section } from './case-facts.ts';
 import { intakeLine, type IntakeReading } from '../../../app/intake-reading.ts';
 
 /** What a modal remembers between opening and submission. */
@@ -110,6 +110,9 @@ export function detailsModal(
       section(factsLine(factsOf(c), zone, now)),
       ...(intake ? [section(`*Intake:* ${intakeLine(intake)}`)] : []),
       section(who),
+      ...(p && !p.redactedAt && !p.requesterVerified && !c.closedAt ? [{
+        type: 'actions', elements: [button(ACTION.confirm, 'Confirm address', c.number, 'primary')],
+      }] : []),
       section(`*What they wrote:*\n${p?.redactedAt ? '_redacted_' : (p?.content ?? '—').slice(0, 2800)}`),
       section(`*Notes:*\n${notes.length
         ? notes.map((n) => `• <@${n.author}>: ${n.text}`).join('\n').slice(0, 2900)

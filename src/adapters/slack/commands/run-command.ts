@@ -136,9 +136,11 @@ async function runOnCase(
         await addCaseNote(deps, { ...input, text: cmd.text }, now),
         (x) => `Note added to ${x.number} (private: not posted in the channel).`,
       );
-    case 'confirm':
-      return say(await confirmRequester(deps, { ...input, address: cmd.address, how: 'slack' }, now),
-        (x) => `${x.number}: the data subject's address is confirmed; mails that waited on it go now.`);
+    case 'confirm': {
+      const r = await confirmRequester(deps, { ...input, address: cmd.address, how: 'slack' }, now);
+      return say(r, (x) => `${x.number}: the data subject's address is confirmed`
+        + `${r.ok && r.mails ? `; ${r.mails} mail(s) that waited on it go now` : ''}.`);
+    }
     case 'deadline': {
       const at = DateTime.fromISO(cmd.at, { zone: deps.config.org.timezone });
       if (!at.isValid) return io.reply(usage(ctx.slack.command, `"${cmd.at}" is not a valid date and time.`));
