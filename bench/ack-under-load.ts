@@ -43,7 +43,8 @@ async function serveDesk(): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await openCase(desk.deps, {
       kind: 'request', requestTypes: ['access'], channel: 'mail', receivedAt: new Date(now - (i % 20) * 86_400_000),
-      requester: { email: `p${i}@example.test`, name: `Person ${i}`, verified: true }, content: 'bench', actor: { id: 'system', role: 'system' },
+      requester: { email: `p${i}@example.test`, name: `Person ${i}`, verified: true }, content: 'bench',
+      actor: { id: 'system', role: 'system' },
     }, new Date(now - (i % 20) * 86_400_000));
   }
   const running = await startDesk(desk, {
@@ -70,19 +71,21 @@ async function serveDesk(): Promise<void> {
     if (cmd === 'intake') {
       const n = Number(arg);
       const t = performance.now();
-      await waitFor(async () => (await count(`select count(*) as n from inbox_messages where state != 'received' and moved_to is not null`)) >= n);
+      const settled = `select count(*) as n from inbox_messages where state != 'received' and moved_to is not null`;
+      await waitFor(async () => (await count(settled)) >= n);
       const ms = performance.now() - t;
       say(`DONE ${JSON.stringify({ ms, loop: stats(), cases: await count('select count(*) as n from cases') - 200,
         quarantined: await count(`select count(*) as n from inbox_messages where state = 'quarantined'`) })}`);
     }
     if (cmd === 'seed-sweep') {
       // Copies of the cases' planned reminders (distinct occurrence keys), parked far in the future until the phase.
-      await sql.raw(`insert into reminders (id, case_id, rule_id, occurrence, recipients, fire_at, state, pending, outcome,
-          snoozed_until, acknowledged_by, acknowledged_at, sent_at, created_at)
+      await sql.raw(`insert into reminders (id, case_id, rule_id, occurrence, recipients, fire_at, state, pending,
+          outcome, snoozed_until, acknowledged_by, acknowledged_at, sent_at, created_at)
         with recursive n(x) as (select 1 union all select x + 1 from n where x < 1000)
         select 'bench-' || n.x || '-' || r.id, r.case_id, r.rule_id, 'b' || n.x || ':' || r.occurrence, r.recipients,
           ${FAR_FUTURE}, 'planned', 0, null, null, null, null, null, r.created_at
-        from reminders r cross join n where r.state = 'planned' and r.id not like 'bench-%' limit ${Number(arg)}`).execute(db);
+        from reminders r cross join n where r.state = 'planned' and r.id not like 'bench-%'
+        limit ${Number(arg)}`).execute(db);
       say(`SEEDED ${await count(`select count(*) as n from reminders where id like 'bench-%'`)}`);
     }
     if (cmd === 'sweep') {
@@ -91,7 +94,8 @@ async function serveDesk(): Promise<void> {
       const t = performance.now();
       say('STARTED');
       void running.scheduler.bree.run('sweep');
-      await waitFor(async () => (await count(`select count(*) as n from reminders where id like 'bench-%' and state = 'planned'`)) === 0);
+      const left = `select count(*) as n from reminders where id like 'bench-%' and state = 'planned'`;
+      await waitFor(async () => (await count(left)) === 0);
       say(`DONE ${JSON.stringify({ ms: performance.now() - t, loop: stats() })}`);
     }
     if (cmd === 'stop') break;
@@ -115,8 +119,10 @@ async function serveFake(): Promise<void> {
 interface Child { proc: ChildProcess; lines: AsyncIterator<string>; ready: string[] }
 
 async function startChild(role: 'fake' | 'desk', env: Record<string, string> = {}): Promise<Child> {
-  const prof = role === 'desk' && process.env.BENCH_ACK_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_ACK_CPU_PROF}`] : [];
-  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), `--serve=${role}`], {
+  const profDir = process.env.BENCH_ACK_CPU_PROF;
+  const prof = role === 'desk' && profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const args = [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), `--serve=${role}`];
+  const proc = spawn(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'silent', ...env },
   });
   const rl: Interface = createInterface({ input: proc.stdout! });
@@ -138,7 +144,9 @@ function tell(c: Child, line: string): void {
 }
 
 /** Open-loop load: one signed /dpo list every `intervalMs` until `until` resolves (or `n` requests). */
-async function load(port: number, responseUrl: string, intervalMs: number, until: Promise<unknown> | number): Promise<{ ms: number[]; errors: number }> {
+async function load(
+  port: number, responseUrl: string, intervalMs: number, until: Promise<unknown> | number,
+): Promise<{ ms: number[]; errors: number }> {
   const { signedHeaders } = await import('../test/support/fake-slack.ts');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const body = new URLSearchParams({
@@ -153,7 +161,8 @@ async function load(port: number, responseUrl: string, intervalMs: number, until
   const one = () => new Promise<void>((resolve) => {
     const headers = { ...signedHeaders(SECRET, body), 'content-length': String(Buffer.byteLength(body)) };
     const t = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', headers, agent }, (res) => {
+    const target = { host: '127.0.0.1', port, path: '/slack/events', method: 'POST', headers, agent };
+    const req = http.request(target, (res) => {
       res.resume();
       res.on('end', () => { ms.push(performance.now() - t); if (res.statusCode !== 200) errors++; resolve(); });
     });
@@ -174,7 +183,9 @@ async function load(port: number, responseUrl: string, intervalMs: number, until
 /** The backlog: request mails APPENDed to a side folder (seeding, not measured), moved into INBOX in one command. */
 async function seedBacklog(server: { host: string; imapPort: number; password: string }, user: string, n: number) {
   const { generateMessages, loadTemplates } = await import('./ingest.ts');
-  const client = new ImapFlow({ host: server.host, port: server.imapPort, secure: false, auth: { user, pass: server.password }, logger: false });
+  const client = new ImapFlow({
+    host: server.host, port: server.imapPort, secure: false, auth: { user, pass: server.password }, logger: false,
+  });
   client.on('error', () => {});
   await client.connect();
   await client.mailboxCreate('Backlog').catch(() => {});
@@ -188,9 +199,16 @@ async function seedBacklog(server: { host: string; imapPort: number; password: s
   };
 }
 
-interface Phase { label: string; ms: number[]; errors: number; loop: { p50: number; p99: number; max: number }; work: string }
+interface Phase {
+  label: string;
+  ms: number[];
+  errors: number;
+  loop: { p50: number; p99: number; max: number };
+  work: string;
+}
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 export async function run(): Promise<void> {
   const mails = envInt('BENCH_ACK_MAILS', 2_000);
@@ -202,7 +220,8 @@ export async function run(): Promise<void> {
     console.log('ack-under-load: skipped — Dovecot is not installed (apt-get install dovecot-imapd dovecot-lmtpd)');
     return;
   }
-  console.log(`ack-under-load: signed /dpo list every ${interval} ms (open loop) to one desk process (startDesk, SQLite, `
+  console.log(`ack-under-load: signed /dpo list every ${interval} ms (open loop) to one desk process `
+    + '(startDesk, SQLite, '
     + `Dovecot, fake Slack): idle, then ingesting ${int(mails)} mails, then sweeping ${int(reminders)} due reminders`);
   const dir = mkdtempSync(join(tmpdir(), 'dpo-desk-bench-ack-'));
   const dovecot = await startDovecot();
@@ -217,7 +236,8 @@ export async function run(): Promise<void> {
       DATABASE_URL: `sqlite:${join(dir, 'desk.sqlite')}`, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: apiUrl, SLACK_TRIAGE_CHANNEL: 'C0TRIAGE', SLACK_AGENTS: 'U0AGENT', SLACK_DPOS: 'U0DPO',
       IMAP_HOST: dovecot.host, IMAP_PORT: String(dovecot.imapPort), IMAP_SECURE: 'false', IMAP_USER: user,
-      IMAP_PASSWORD: dovecot.password, MAIL_SIGNING_SECRET: 'bench-signing-secret-1', MAIL_RECEIVING_HOSTS: 'mx.example.com',
+      IMAP_PASSWORD: dovecot.password, MAIL_SIGNING_SECRET: 'bench-signing-secret-1',
+      MAIL_RECEIVING_HOSTS: 'mx.example.com',
       MAIL_FROM: 'privacy@example.com', LOG_LEVEL: 'silent',
     }) });
     children.push(desk);
@@ -234,7 +254,8 @@ export async function run(): Promise<void> {
     tell(desk, 'reset');
     await expectLine(desk, 'OK');
     tell(desk, `intake ${mails}`);
-    const intakeDone = expectLine(desk, 'DONE').then((l) => JSON.parse(l) as { ms: number; loop: Phase['loop']; cases: number; quarantined: number });
+    type IntakeDone = { ms: number; loop: Phase['loop']; cases: number; quarantined: number };
+    const intakeDone = expectLine(desk, 'DONE').then((l) => JSON.parse(l) as IntakeDone);
     await backlog.release();
     const intake = await load(port, responseUrl, interval, intakeDone);
     const i = await intakeDone;
@@ -248,12 +269,17 @@ export async function run(): Promise<void> {
     const sweepDone = expectLine(desk, 'DONE').then((l) => JSON.parse(l) as { ms: number; loop: Phase['loop'] });
     const sweep = await load(port, responseUrl, interval, sweepDone);
     const s = await sweepDone;
-    phases.push({ label: `sweep of ${int(seeded)} reminders`, ...sweep, loop: s.loop, work: `swept in ${seconds(s.ms)}` });
+    phases.push({
+      label: `sweep of ${int(seeded)} reminders`, ...sweep, loop: s.loop, work: `swept in ${seconds(s.ms)}`,
+    });
     tell(desk, 'stop');
     report(phases, i.quarantined);
   } finally {
     for (const c of children.reverse()) {
-      const exited = new Promise<void>((r) => { if (c.proc.exitCode !== null) r(); else c.proc.once('exit', () => r()); });
+      const exited = new Promise<void>((r) => {
+        if (c.proc.exitCode !== null) r();
+        else c.proc.once('exit', () => r());
+      });
       c.proc.stdin!.end();
       const t = setTimeout(() => c.proc.kill('SIGKILL'), 30_000);
       await exited;
@@ -273,12 +299,14 @@ function report(phases: Phase[], quarantined: number): void {
   });
   console.log(table([
     ['phase', 'acks', 'ack p50', 'ack p99', 'ack max', 'loop p50', 'loop p99', 'loop max', 'work'],
-    ...rows.map((r) => [r.p.label, int(r.p.ms.length), ms(r.p50), ms(r.p99), ms(r.max), ms(r.p.loop.p50), ms(r.p.loop.p99), ms(r.p.loop.max), r.p.work]),
+    ...rows.map((r) => [r.p.label, int(r.p.ms.length), ms(r.p50), ms(r.p99), ms(r.max),
+      ms(r.p.loop.p50), ms(r.p.loop.p99), ms(r.p.loop.max), r.p.work]),
   ]));
   const idle = rows[0]!;
   const worst = Math.max(...rows.slice(1).map((r) => r.max));
   const errors = phases.reduce((a, p) => a + p.errors, 0);
-  console.log(`  p99 under load / idle: ${rows.slice(1).map((r) => `×${fixed(r.p99 / idle.p99, 2)} (${r.p.label.split(' ')[0]})`).join(', ')}`
+  const ratios = rows.slice(1).map((r) => `×${fixed(r.p99 / idle.p99, 2)} (${r.p.label.split(' ')[0]})`).join(', ');
+  console.log(`  p99 under load / idle: ${ratios}`
     + ` — target ≤ ×1.5; max under load ${ms(worst)} — target < 500 ms; ${quarantined} quarantined — target 0`
     + `${errors ? `; ${errors} requests not answered 200` : '; every request acked with 200'}`);
 }

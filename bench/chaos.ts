@@ -22,7 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import { openDatabase, type Database } from '../src/adapters/db/database.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
-import { deliverLmtp, freePort, freshUser, imapOptions, startDovecot, type DovecotServer } from '../test/support/dovecot.ts';
+import {
+  deliverLmtp, freePort, freshUser, imapOptions, startDovecot, type DovecotServer,
+} from '../test/support/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.ts';
 import { generateMessages, loadTemplates } from './ingest.ts';
 import { admin, DEFAULT_PG_URL, envInt, fixed, int, postgresReachable, table } from './lib.ts';
@@ -31,6 +33,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
 const SECRET = 'chaos-signing-secret-0123456789';
 const TRIAGE = 'C0TRIAGE';
+const TRANSIENT_REASON = /locked|busy|ECONN|timeout|terminated/i;
 
 interface Options {
   mails: number;
@@ -43,10 +46,13 @@ interface Options {
 
 function options(): Options {
   const small = process.argv.includes('--small');
-  const configs = (process.env.CHAOS_CONFIGS || (small ? 'sqlite:1,postgres:1' : 'sqlite:1,sqlite:2,postgres:1,postgres:2'))
+  const all = small ? 'sqlite:1,postgres:1' : 'sqlite:1,sqlite:2,postgres:1,postgres:2';
+  const configs = (process.env.CHAOS_CONFIGS || all)
     .split(',').map((c) => {
       const [db, n] = c.trim().split(':');
-      if ((db !== 'sqlite' && db !== 'postgres') || !/^[12]$/.test(n ?? '')) throw new Error(`CHAOS_CONFIGS: expected e.g. sqlite:1,postgres:2, got ${c}`);
+      if ((db !== 'sqlite' && db !== 'postgres') || !/^[12]$/.test(n ?? '')) {
+        throw new Error(`CHAOS_CONFIGS: expected e.g. sqlite:1,postgres:2, got ${c}`);
+      }
       return { db, instances: Number(n) } as const;
     });
   return {
@@ -84,7 +90,9 @@ interface Instance { name: string; proc: ChildProcess | null; starts: number }
 
 function runCli(args: string[], env: Record<string, string>, log: string): ChildProcess {
   const out = createWriteStream(log, { flags: 'a' });
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout!.pipe(out, { end: false });
   proc.stderr!.pipe(out, { end: false });
   proc.once('exit', () => out.end());
@@ -98,7 +106,9 @@ async function exitOf(proc: ChildProcess): Promise<number> {
 
 // ── One configuration ──────────────────────────────────────────────────────────────────────────────────────────
 
-async function runConfig(o: Options, cfg: Options['configs'][number], dovecot: DovecotServer, pgBase: string | null): Promise<Result> {
+async function runConfig(
+  o: Options, cfg: Options['configs'][number], dovecot: DovecotServer, pgBase: string | null,
+): Promise<Result> {
   const label = `${cfg.db}, ${cfg.instances} instance${cfg.instances > 1 ? 's' : ''}`;
   const dir = mkdtempSync(join(tmpdir(), 'dpo-desk-chaos-'));
   const user = freshUser('chaos');
@@ -111,28 +121,35 @@ async function runConfig(o: Options, cfg: Options['configs'][number], dovecot: D
   } else {
     const schema = `chaos_${randomBytes(5).toString('hex')}`;
     await admin(pgBase!, (c) => c.query(`CREATE SCHEMA ${schema}`));
-    databaseUrl = `${pgBase}${pgBase!.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const options = encodeURIComponent(`-c search_path=${schema}`);
+    databaseUrl = `${pgBase}${pgBase!.includes('?') ? '&' : '?'}options=${options}`;
     dropSchema = () => admin(pgBase!, (c) => c.query(`DROP SCHEMA ${schema} CASCADE`)).then(() => {});
   }
   const env = async (): Promise<Record<string, string>> => ({
     DATABASE_URL: databaseUrl, ORG_NAME: 'Example Org', DPO_EMAIL: 'dpo@example.com', LOG_LEVEL: 'warn',
-    IMAP_HOST: dovecot.host, IMAP_PORT: String(dovecot.imapPort), IMAP_SECURE: 'false', IMAP_USER: user, IMAP_PASSWORD: dovecot.password,
+    IMAP_HOST: dovecot.host, IMAP_PORT: String(dovecot.imapPort), IMAP_SECURE: 'false', IMAP_USER: user,
+    IMAP_PASSWORD: dovecot.password,
     IMAP_POLL_SECONDS: '10', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(sink.port), MAIL_FROM: 'privacy@example.com',
     MAIL_SIGNING_SECRET: 'chaos-mail-secret-123456', MAIL_RECEIVING_HOSTS: 'mx.example.com',
-    SLACK_BOT_TOKEN: 'xoxb-chaos', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, SLACK_TRIAGE_CHANNEL: TRIAGE,
+    SLACK_BOT_TOKEN: 'xoxb-chaos', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl,
+    SLACK_TRIAGE_CHANNEL: TRIAGE,
     SLACK_DPOS: 'U0DPO', PORT: String(await freePort()),
   });
   const log = (name: string) => join(dir, `${name}.log`);
-  if (await exitOf(runCli(['migrate'], await env(), log('migrate'))) !== 0) throw new Error(`${label}: migrate failed (see ${log('migrate')})`);
+  if (await exitOf(runCli(['migrate'], await env(), log('migrate'))) !== 0) {
+    throw new Error(`${label}: migrate failed (see ${log('migrate')})`);
+  }
   const db: Database = openDatabase(databaseUrl);
-  const instances: Instance[] = Array.from({ length: cfg.instances }, (_, i) => ({ name: `desk-${i + 1}`, proc: null, starts: 0 }));
+  const instances: Instance[] = Array.from({ length: cfg.instances }, (_, i) => ({
+    name: `desk-${i + 1}`, proc: null, starts: 0,
+  }));
   const start = async (x: Instance) => { x.starts++; x.proc = runCli(['start'], await env(), log(x.name)); };
   for (const x of instances) await start(x);
 
   // Progress: settled inbox rows over time, to see when intake resumes after a kill.
   const progress: { t: number; settled: number }[] = [];
-  const settledCount = async () => Number((await db.db.selectFrom('inbox_messages').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('state', '!=', 'received').executeTakeFirstOrThrow()).n);
+  const settledCount = async () => Number((await db.db.selectFrom('inbox_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n')).where('state', '!=', 'received').executeTakeFirstOrThrow()).n);
   let watching = true;
   const watcher = (async () => {
     while (watching) {
@@ -177,7 +194,8 @@ async function runConfig(o: Options, cfg: Options['configs'][number], dovecot: D
   const deadline = performance.now() + o.settleS * 1000;
   while (performance.now() < deadline) {
     const pendingOutbox = Number((await db.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('state', 'in', ['pending', 'sending']).where('channel', 'in', ['mail', 'slack']).executeTakeFirstOrThrow()).n);
+      .where('state', 'in', ['pending', 'sending']).where('channel', 'in', ['mail', 'slack'])
+      .executeTakeFirstOrThrow()).n);
     if ((await settledCount()) >= o.mails && pendingOutbox === 0 && (await inboxCount(dovecot, user)) === 0) {
       settledAt = performance.now();
       break;
@@ -201,7 +219,8 @@ async function runConfig(o: Options, cfg: Options['configs'][number], dovecot: D
   const quarantined = inbox.filter((r) => r.state === 'quarantined');
   const left = await leftInInbox(dovecot, user, new Set(inbox.filter((r) => r.case_id).map((r) => r.dedupe_key)));
   const audit = await exitOf(runCli(['audit', 'verify'], await env(), log('audit')));
-  const cases = Number((await db.db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const cases = Number((await db.db.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()).n);
   await db.close();
   await sink.close();
   await fake.stop();
@@ -209,10 +228,11 @@ async function runConfig(o: Options, cfg: Options['configs'][number], dovecot: D
   const result: Result = {
     label, mails: o.mails, cases, acks: acks.length, dupAcks: [...perRecipient.values()].filter((n) => n > 1).length,
     posts: parents.length, dupPosts: [...perKey.values()].filter((n) => n > 1).length, quarantined: quarantined.length,
-    transientQuarantined: quarantined.filter((r) => /locked|busy|ECONN|timeout|terminated/i.test(r.reason ?? '')).length,
+    transientQuarantined: quarantined.filter((r) => TRANSIENT_REASON.test(r.reason ?? '')).length,
     leftInInbox: left, audit: audit === 0 ? 'verified' : `FAILED (exit ${audit})`, kills: kills.length, imapRestarts,
     smtpAttempts: sink.attempts,
-    resumeS: kills.map((k) => resumeAfter(progress, k)).filter((s): s is number => s !== null), settledS: settledAt === null ? null : (settledAt - t0) / 1000,
+    resumeS: kills.map((k) => resumeAfter(progress, k)).filter((s): s is number => s !== null),
+    settledS: settledAt === null ? null : (settledAt - t0) / 1000,
   };
   if (process.env.CHAOS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
   else console.log(`  ${label}: logs kept in ${dir}`);
@@ -238,7 +258,10 @@ async function withImap<T>(dovecot: DovecotServer, user: string, fn: (c: ImapFlo
 }
 
 async function inboxCount(dovecot: DovecotServer, user: string): Promise<number> {
-  return withImap(dovecot, user, async (c) => { const s = await c.status('INBOX', { messages: true }); return s ? s.messages ?? 0 : -1; }).catch(() => -1);
+  return withImap(dovecot, user, async (c) => {
+    const s = await c.status('INBOX', { messages: true });
+    return s ? s.messages ?? 0 : -1;
+  }).catch(() => -1);
 }
 
 /** Messages still in INBOX whose Message-ID belongs to an inbox row that became (or joined) a case. */
@@ -269,9 +292,11 @@ function report(results: Result[]): void {
   console.log(table([
     ['configuration', 'mails', 'cases', 'acks', 'dup acks', 'triage posts', 'dup posts', 'quarantined', '(transient)',
       'left in INBOX', 'audit', 'kills', 'IMAP restarts', 'SMTP tries', 'resume p50', 'resume max', 'settled after'],
-    ...results.map((r) => [r.label, int(r.mails), int(r.cases), int(r.acks), int(r.dupAcks), int(r.posts), int(r.dupPosts),
-      int(r.quarantined), int(r.transientQuarantined), int(r.leftInInbox), r.audit, int(r.kills), int(r.imapRestarts), int(r.smtpAttempts),
-      `${fixed(q(r.resumeS, 0.5), 1)} s`, `${fixed(q(r.resumeS, 1), 1)} s`, r.settledS === null ? 'NOT SETTLED' : `${fixed(r.settledS, 0)} s`]),
+    ...results.map((r) => [r.label, int(r.mails), int(r.cases), int(r.acks), int(r.dupAcks), int(r.posts),
+      int(r.dupPosts),
+      int(r.quarantined), int(r.transientQuarantined), int(r.leftInInbox), r.audit, int(r.kills), int(r.imapRestarts),
+      int(r.smtpAttempts), `${fixed(q(r.resumeS, 0.5), 1)} s`, `${fixed(q(r.resumeS, 1), 1)} s`,
+      r.settledS === null ? 'NOT SETTLED' : `${fixed(r.settledS, 0)} s`]),
   ]));
 }
 
@@ -279,7 +304,8 @@ export async function run(): Promise<number> {
   const o = options();
   const pg = await postgresReachable();
   const pgBase = 'url' in pg ? pg.url : null;
-  console.log(`chaos: ${int(o.mails)} mails over ${o.arrivalS} s, ${o.kills} × kill -9, one IMAP restart, ${o.smtp4xx} × SMTP 451; `
+  console.log(`chaos: ${int(o.mails)} mails over ${o.arrivalS} s, ${o.kills} × kill -9, one IMAP restart, `
+    + `${o.smtp4xx} × SMTP 451; `
     + `configurations ${o.configs.map((c) => `${c.db}:${c.instances}`).join(', ')}; settle timeout ${o.settleS} s`);
   const dovecot = await startDovecot();
   const results: Result[] = [];
@@ -298,9 +324,12 @@ export async function run(): Promise<number> {
     rmSync(dovecot.dir, { recursive: true, force: true });
   }
   report(results);
-  const bad = results.filter((r) => r.cases !== r.mails || r.dupAcks || r.dupPosts || r.transientQuarantined || r.leftInInbox
+  const bad = results.filter((r) => r.cases !== r.mails || r.dupAcks || r.dupPosts || r.transientQuarantined
+    || r.leftInInbox
     || r.audit !== 'verified' || r.settledS === null);
-  console.log(bad.length ? `chaos: ${bad.length} configuration(s) lost, doubled or left something (see above)` : 'chaos: nothing lost, nothing twice');
+  console.log(bad.length
+    ? `chaos: ${bad.length} configuration(s) lost, doubled or left something (see above)`
+    : 'chaos: nothing lost, nothing twice');
   return bad.length ? 1 : 0;
 }
 
