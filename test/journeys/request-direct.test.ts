@@ -21,7 +21,6 @@ describe.skipIf(!dovecot).each(testDatabases())('a direct request, from the mail
   beforeEach(async () => { j = await startJourney(tdb, '2026-03-06T07:15:00Z'); });
   afterEach(async () => { await j.close(); });
 
-  // The answer's attachment (issue 9, item 4) joins this journey with the attachment step itself.
   it('acknowledged, identity asked (clock paused), the data subject replies (clock resumes), answered, closed',
     async () => {
     // ── The data subject's mail arrives; the poller takes it ──
@@ -86,8 +85,10 @@ describe.skipIf(!dovecot).each(testDatabases())('a direct request, from the mail
     const erasure = 'erasure:\n  completedDate: 2026-03-16\n'
       + '  scope: Kundenkonto, Bestellhistorie und Newsletter-Anmeldung\n'
       + 'recipientNotice:\n  informed:\n    - Versanddienstleister Paketblitz GmbH\n';
+    const protocol = Buffer.from('Löschprotokoll: Kundenkonto, Bestellhistorie, Newsletter — gelöscht am 2026-03-16\n');
+    const file = j.fake.addFile('loeschprotokoll.txt', 'text/plain', protocol);
     const answerPreview = await submit(j, USERS.agent, withDetails(reply, 'Answered'), {
-      reply_template: 'Answered', language: 'de', details: erasure,
+      reply_template: 'Answered', language: 'de', details: erasure, files: [file],
     });
     expect(answerPreview.ack, JSON.stringify(answerPreview.ack)).toMatchObject({ response_action: 'push' });
     expect(JSON.stringify(answerPreview.ack.view)).toContain(SUBJECT);
@@ -106,6 +107,10 @@ describe.skipIf(!dovecot).each(testDatabases())('a direct request, from the mail
     ]);
     const answered = textOf(all[2]!);
     expect(answered).toContain('Guten Tag Lukas Brenner,');
+    // The answer carries the file attached in the reply modal, byte for byte
+    const attached = all[2]!.parsed.attachments;
+    expect(attached.map((a) => a.filename)).toEqual(['loeschprotokoll.txt']);
+    expect(Buffer.from(attached[0]!.content as ArrayBuffer).equals(protocol)).toBe(true);
     expect(answered).toContain('Kundenkonto, Bestellhistorie und Newsletter-Anmeldung');
     expect(all.every((m) => m.envelope.from === 'privacy@example.com')).toBe(true);
     // The team: one card in the triage channel, the steps in its thread, in words
