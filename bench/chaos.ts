@@ -312,6 +312,7 @@ export async function run(): Promise<number> {
   try {
     for (const cfg of o.configs) {
       if (cfg.db === 'postgres' && !pgBase) {
+        if (process.env.CI === 'true') throw new Error(`PostgreSQL is required when CI=true: ${'skip' in pg ? pg.skip : ''}`);
         console.log(`  ${cfg.db}:${cfg.instances} skipped — ${'skip' in pg ? pg.skip : ''}`);
         continue;
       }
