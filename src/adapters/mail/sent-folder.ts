@@ -17,11 +17,7 @@ export function createSentFolderTransport(imap: NonNullable<Config['imap']>, mai
       return id && await lookup(id) ? { ref: `${mailbox}: ${id} present` } : null;
     },
     async send(row) {
-      const client = new ImapFlow({
-        host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.password },
-        logger: false, emitLogs: false, disableAutoIdle: true,
-      });
-      client.on('error', () => {});
+      const client = imapClient(imap);
       try {
         await client.connect();
         const res = await client.append(mailbox, Buffer.from(String(row.payload.raw), 'base64'), ['\\Seen']);
@@ -40,11 +36,7 @@ export function createSentFolderLookup(
   imap: NonNullable<Config['imap']>, mailbox: string,
 ): (messageId: string) => Promise<boolean> {
   return async (messageId) => {
-    const client = new ImapFlow({
-      host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.password },
-      logger: false, emitLogs: false, disableAutoIdle: true,
-    });
-    client.on('error', () => {});
+    const client = imapClient(imap);
     try {
       await client.connect();
       const lock = await client.getMailboxLock(mailbox, { readOnly: true });
@@ -61,4 +53,14 @@ export function createSentFolderLookup(
       await client.logout().catch(() => client.close());
     }
   };
+}
+
+/** A short-lived IMAP client for one append or one search (errors surface through the awaited calls). */
+function imapClient(imap: NonNullable<Config['imap']>): ImapFlow {
+  const client = new ImapFlow({
+    host: imap.host, port: imap.port, secure: imap.secure, auth: { user: imap.user, pass: imap.password },
+    logger: false, emitLogs: false, disableAutoIdle: true,
+  });
+  client.on('error', () => {});
+  return client;
 }

@@ -136,6 +136,16 @@ export function decisionStep(kind: 'not_a_breach' | 'not_notifiable') {
  * AuthorityNotified (controller): records a phase with the text given — drafted from the facts in the DPO's
  * language — the instant, the authority's reference and, after 72 hours, the reasons for the delay (Art. 33(1)).
  */
+/** The Art. 33(3) notification drafted from the recorded facts, in `lang` (the step records it; the CLI prints it). */
+export function renderAuthorityDraft(
+  documents: DocumentRenderer, deps: Pick<AppDeps, 'config'>, c: Case, record: Parameters<typeof authorityDraft>[0]['record'],
+  o: { lang: Language; phase: string; at: Date; reference?: string | null; lateReasons?: string | null },
+) {
+  const { org } = deps.config;
+  const facts = { number: c.number, detectedAt: c.detectedAt, awareAt: c.awareAt ?? c.receivedAt, zone: org.timezone };
+  return documents.render('authority-notification', o.lang, authorityDraft({ org, c: facts, record, ...o }));
+}
+
 export function authorityStep(documents: DocumentRenderer) {
   return async (ctx: StepContext): Promise<StepResult> => {
     const { case: c, deps, now } = ctx;
@@ -161,25 +171,7 @@ export function authorityStep(documents: DocumentRenderer) {
     const record = await getRecord(ctx.trx, c.id);
     const lang = deps.config.org.defaultLanguage;
     const reference = str(ctx.fields.reference) ?? null;
-    const doc = documents.render(
-      'authority-notification',
-      lang,
-      authorityDraft({
-        org: deps.config.org,
-        c: {
-          number: c.number,
-          detectedAt: c.detectedAt,
-          awareAt: c.awareAt ?? c.receivedAt,
-          zone: deps.config.org.timezone,
-        },
-        record,
-        lang,
-        phase,
-        at,
-        reference,
-        lateReasons,
-      }),
-    );
+    const doc = renderAuthorityDraft(documents, deps, c, record, { lang, phase, at, reference, lateReasons });
     await addNotification(ctx.trx, {
       id: deps.newId(),
       caseId: c.id,

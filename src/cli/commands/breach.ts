@@ -26,7 +26,7 @@ import {
 } from '../../app/breach/customers.ts';
 import { registerEntries } from '../../app/breach/register.ts';
 import { importRecipients } from '../../app/breach/report-incident.ts';
-import { authorityDraft } from '../../domain/breach/drafts.ts';
+import { renderAuthorityDraft } from '../../app/breach/breach-steps.ts';
 import { registerCsv, registerJson } from '../../domain/breach/register.ts';
 import { normaliseCaseNumber } from '../../domain/case.ts';
 import { LANGUAGES, type Language } from '../../domain/vocabulary.ts';
@@ -177,24 +177,10 @@ export function breachCommand(io: CliIo): Command {
         const c = await findCaseByNumber(deps.database.db, caseNumber(raw));
         if (!c || c.kind !== 'breach') throw new CliError(`error: no breach case ${raw}`, 1);
         const lang = o.lang ?? deps.config.org.defaultLanguage;
-        const doc = documentRenderer().render(
-          'authority-notification',
-          lang,
-          authorityDraft({
-            org: deps.config.org,
-            c: {
-              number: c.number,
-              detectedAt: c.detectedAt,
-              awareAt: c.awareAt ?? c.receivedAt,
-              zone: deps.config.org.timezone,
-            },
-            record: await getRecord(deps.database.db, c.id),
-            lang,
-            phase: o.phase,
-            at: deps.clock(),
-            lateReasons: o.lateReasons,
-          }),
-        );
+        const record = await getRecord(deps.database.db, c.id);
+        const doc = renderAuthorityDraft(documentRenderer(), deps, c, record, {
+          lang, phase: o.phase, at: deps.clock(), lateReasons: o.lateReasons,
+        });
         io.out(o.format === 'md' ? doc.markdown : doc.text);
       });
     });
