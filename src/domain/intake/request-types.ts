@@ -25,7 +25,7 @@ export interface ContentClassification {
 /** At or above this confidence a message opens a typed case by itself; below, a person types it (triage). */
 export const CONFIDENT = 0.6;
 
-function allLanguages(words: KeywordsByLanguage): string[] {
+export function allLanguages(words: KeywordsByLanguage): string[] {
   return LANGUAGES.flatMap((lang) => words[lang]);
 }
 
