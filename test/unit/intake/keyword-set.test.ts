@@ -41,7 +41,8 @@ describe('compiled keyword sets', () => {
 
   it('the same set gives the same answer the second time (expressions built once, reused)', () => {
     const set = compileKeywords(keywords);
-    const text = normalizeForMatch('Please delete my data. Bitte löschen Sie meine Daten. Je veux accéder à mes données.');
+    const text = normalizeForMatch('Please delete my data. Bitte löschen Sie meine Daten. '
+      + 'Je veux accéder à mes données.');
     const first = set.hits(text);
     expect(first.length).toBeGreaterThan(0);
     expect(set.hits(text)).toEqual(first);
