@@ -30,7 +30,14 @@ const MAX_GAP_WORDS = 6;
  * matches up to six words in between.
  */
 export function keywordPattern(keyword: string): RegExp {
-  return new RegExp(keywordSource(keyword), 'gu');
+  return new RegExp(keywordSource(keyword), FLAGS);
+}
+
+const FLAGS = 'gu';
+
+/** A keyword without its `*` wildcards, normalised as the text is. */
+function keywordCore(keyword: string): string {
+  return normalizeForMatch(keyword.trim().replace(/^\*|\*$/g, '')).trim();
 }
 
 /** The source of {@link keywordPattern}. */
@@ -38,8 +45,7 @@ function keywordSource(keyword: string): string {
   const trimmed = keyword.trim();
   const prefix = trimmed.startsWith('*');
   const suffix = trimmed.endsWith('*') && trimmed.length > 1;
-  const core = normalizeForMatch(trimmed.replace(/^\*|\*$/g, '')).trim();
-  const body = core
+  const body = keywordCore(trimmed)
     .split(/\s*\.\.\.\s*/)
     .map((part) => escapeRegExp(part).replace(/ /g, '\\s+'))
     .join(`(?:\\s+\\S+){0,${MAX_GAP_WORDS}}\\s+`);
@@ -82,8 +88,7 @@ export function countHits(hits: readonly KeywordHit[]): number {
  * words a message does not contain: compiling all of them on the first message stalled the process for ~0.8 s.
  */
 export function keywordNeedles(keyword: string): string[] {
-  const core = normalizeForMatch(keyword.trim().replace(/^\*|\*$/g, '')).trim();
-  return core.split(/\s*\.\.\.\s*|\s+/).filter((w) => w !== '');
+  return keywordCore(keyword).split(/\s*\.\.\.\s*|\s+/).filter((w) => w !== '');
 }
 
 /**
@@ -103,7 +108,7 @@ export function compileKeywords(keywords: Iterable<string>): KeywordSet {
     entries
       .filter(({ needles }) => needles.every((n) => text.includes(n)))
       .flatMap((e) => {
-        e.pattern ??= new RegExp(e.source, 'gu');
+        e.pattern ??= new RegExp(e.source, FLAGS);
         const found = [...text.matchAll(e.pattern)];
         return found.map((m) => ({ keyword: e.keyword, from: m.index, to: m.index + m[0].length }));
       });
