@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { openDatabase } from './adapters/db/database.ts';
 import { migrateToLatest } from './adapters/db/migrations.ts';
+import { startCheckpointer } from './adapters/db/checkpointer.ts';
+import { startUnderstandingThread } from './adapters/intake/understanding-thread.ts';
 import { createFileTransport } from './adapters/transports/file-transport.ts';
 import { createLogTransport } from './adapters/transports/log-transport.ts';
 import { createSmtpTransport } from './adapters/mail/smtp-transport.ts';
@@ -46,6 +48,8 @@ export interface DeskOptions {
   mail?: MailComposer | null;
   /** See every statement (tests that count what a use case does to the database). */
   onQuery?: (sql: string) => void;
+  /** Each SQLite statement's own running time (see DatabaseOptions). */
+  onRun?: (sql: string, ms: number) => void;
 }
 
 export interface Desk {
@@ -71,7 +75,7 @@ export function intakePolicy(config: Config): IntakePolicy {
 export function createDesk(opts: DeskOptions): Desk {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl, { onQuery: opts.onQuery });
+  const database = openDatabase(config.databaseUrl, { onQuery: opts.onQuery, onRun: opts.onRun });
   const templatesDir = config.templatesDir ?? join(ROOT_DIR, 'templates');
   const deps: AppDeps = {
     database,
@@ -139,9 +143,13 @@ export async function startDesk(desk: Desk, opts: StartOptions = {}): Promise<Ru
   const { config } = desk.deps;
   // Identity, dead predecessors ended, liveness, stray rejections logged, /health /ready /metrics.
   const ops = await startOperations(desk.deps, { owner: opts.owner });
+  const checkpointer = startCheckpointer(desk.deps.database, desk.deps.log);
   const owner = ops.owner;
   const outbox = outboxService(desk.deps, desk.transports, owner, opts.outboxEveryMs);
-  const poller = config.imap ? createImapPoller(desk.deps, config.imap, { owner, hooks: opts.pollerHooks }) : null;
+  // Mail is understood on a worker thread: this thread acks Slack (adapters/intake/understanding-thread.ts).
+  const understanding = config.imap ? startUnderstandingThread(desk.deps.intake, desk.deps.log) : null;
+  const intakeDeps = understanding ? { ...desk.deps, understand: understanding.understand } : desk.deps;
+  const poller = config.imap ? createImapPoller(intakeDeps, config.imap, { owner, hooks: opts.pollerHooks }) : null;
   const services: Service[] = [outbox, ...(poller ? [poller] : [])];
   const scheduler = createScheduler(config, desk.deps.log, {
     sweepEvery: opts.sweepEvery,
@@ -162,6 +170,8 @@ export async function startDesk(desk: Desk, opts: StartOptions = {}): Promise<Ru
       await slack?.stop();
       await scheduler.stop();
       for (const s of [...services].reverse()) await s.stop();
+      await understanding?.stop();
+      await checkpointer.stop();
       await ops.stop();
     },
   };

@@ -18,6 +18,7 @@ import type { AppDeps } from './deps.ts';
 import { ON_FAILED, ON_SENT } from './on-sent.ts';
 import { caseNotice, dpoAlert } from './compose-mail.ts';
 import type { SendResult, Transport, Transports } from './ports.ts';
+import { nextTurn } from '../event-loop.ts';
 
 export type { SendResult, Transport, Transports } from './ports.ts';
 
@@ -66,7 +67,7 @@ export async function drainOutbox(deps: AppDeps, transports: Transports, opts: D
     total.retried += r.retried;
     total.failed += r.failed;
     if (r.sent + r.retried + r.failed === 0) break;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return total;
 }

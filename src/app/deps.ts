@@ -4,7 +4,7 @@ import type { Database } from '../adapters/db/database.ts';
 import type { Workflows } from '../adapters/workflows/load-workflows.ts';
 import type { Config } from '../config.ts';
 import type { WorkingCalendar } from '../domain/deadlines/working-calendar.ts';
-import type { MailComposer } from './ports.ts';
+import type { MailComposer, Understand } from './ports.ts';
 import type { IntakePolicy } from '../domain/intake/understanding.ts';
 import type { DeskRole } from '../domain/workflow/permissions.ts';
 
@@ -17,6 +17,8 @@ export interface AppDeps {
   mail: MailComposer | null;
   /** What mail intake knows about the organisation (domains, own addresses, keywords). */
   intake: IntakePolicy;
+  /** Where mail is understood when not in-process with `intake` (the running desk's worker thread). */
+  understand?: Understand;
   newId: () => string;
   random: () => number;
   /** Read only by long-running adapters (the deliverer after a send); use cases take `now` as an argument. */

@@ -18,6 +18,7 @@ import { enqueue } from '../adapters/db/outbox-repository.ts';
 import { contentFingerprint } from '../domain/mail-fingerprint.ts';
 import { dpoAlert } from './compose-mail.ts';
 import { isTransientError } from '../domain/transient-errors.ts';
+import { nextTurn } from '../event-loop.ts';
 
 export interface InboundMail {
   raw: Uint8Array;
@@ -87,7 +88,8 @@ export async function processInbox(
   deps: AppDeps, inboxId: string, now: Date, delivery?: Delivery, stored?: InboxRow,
 ): Promise<IngestResult> {
   const row = stored?.id === inboxId ? stored : (await getInbox(deps.database.db, inboxId))!; // no second copy of the bytes
-  const understood = await understandMessage(row.raw, deps.intake, delivery ?? row.deliveredAt);
+  const understand = deps.understand ?? ((raw: Uint8Array, d: Delivery) => understandMessage(raw, deps.intake, d));
+  const understood = await understand(row.raw, delivery ?? row.deliveredAt);
   const result = await deps.database.db.transaction().execute(async (trx) => {
     const routed = await routeMail(trx, deps, row, understood, now);
     if (row.dedupeKey.includes(REUSED)) await flagReusedMessageId(trx, deps, row, routed, now);
@@ -148,7 +150,7 @@ export function createSafeIntake(deps: AppDeps, opts: SafeIntakeOptions = {}): S
   const failures = new Map<string, { error: string; count: number }>();
   return {
     async process(inboxId, stored) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       for (let attempt = 1; ; attempt++) {
         try {
           const state = await run(inboxId, stored);

@@ -1,13 +1,21 @@
 /**
  * The ports of the use cases: what they need from the world, as interfaces the adapters implement (SMTP, Slack,
- * files, the Sent folder; the mail renderer). Kept apart from the use cases, so an adapter depends on this file,
- * never on a use case, and no import goes round in a cycle.
+ * files, the Sent folder; the mail renderer; where mail is understood). Kept apart from the use cases, so an adapter
+ * depends on this file, never on a use case, and no import goes round in a cycle.
  */
 import type { OutboxChannel, OutboxRow } from '../adapters/db/outbox-repository.ts';
 import type { Case, CasePrivate } from '../domain/case.ts';
 import type { Deadline } from '../domain/deadlines/deadline.ts';
+import type { Delivery } from '../domain/intake/receipt-instant.ts';
+import type { UnderstandResult } from '../domain/intake/understanding.ts';
 
 /** A way out of the database: sends one row, resolves with the transport's reference, or throws DeliveryError. */
+/**
+ * Understands one stored message (raw bytes, delivery time): in-process by default; while the desk runs, on a worker
+ * thread (adapters/intake/understanding-thread.ts). The pure function is domain/intake/understand-message.ts.
+ */
+export type Understand = (raw: Uint8Array, delivery: Delivery) => Promise<UnderstandResult>;
+
 export interface Transport {
   send(row: OutboxRow): Promise<SendResult>;
   /** For a row an earlier attempt may have sent: that send's result if the far side shows it, else null. */

@@ -54,7 +54,7 @@ class DryRunRollback extends Error {
 
 /** Reminders one sweep pass claims at most (one short write transaction); a scheduled sweep repeats passes, yielding
  * the event loop between them, while they come back full. */
-export const SWEEP_PASS_LIMIT = 500;
+export const SWEEP_PASS_LIMIT = 200;
 
 export async function sweepReminders(deps: AppDeps, now: Date, opts: { dryRun?: boolean; limit?: number } = {}): Promise<SweepReport> {
   try {

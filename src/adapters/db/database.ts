@@ -3,7 +3,6 @@
  * `dialect` lets the few statements that differ (row locks) choose their form.
  */
 import { mkdirSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -11,6 +10,8 @@ import {
   type SqliteDialectConfig, type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { performance } from 'node:perf_hooks';
+import { sliceTurn } from '../../event-loop.ts';
 import type { DB } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,6 +19,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;
+  /** An SQLite file's path and its connection's pragmas (checkpointer.ts); absent for PostgreSQL and `:memory:`. */
+  sqlite?: { file: string; pragma(source: string): unknown };
   close(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ const PG_NUMERIC = 1700;
 export interface DatabaseOptions {
   /** Sees every statement's SQL (tests count the statements a use case makes). */
   onQuery?: (sql: string) => void;
+  /** Sees each SQLite statement's own running time: better-sqlite3 holds the event loop that long (benchmarks). */
+  onRun?: (sql: string, ms: number) => void;
 }
 
 /** Opens `sqlite:<file>` (`sqlite::memory:` for a throwaway) or `postgres://…`. */
@@ -46,7 +51,7 @@ export function openDatabase(url: string, opts: DatabaseOptions = {}): Database 
  * writer SQLite has anyway. Scheduled jobs run on this connection too (see adapters/scheduler). Other processes
  * (a CLI command) wait on the file lock (busy_timeout).
  */
-const openFiles = new Map<string, { db: Kysely<DB>; refs: number }>();
+const openFiles = new Map<string, { db: Kysely<DB>; handle: SQLite.Database; refs: number }>();
 
 function openSqlite(file: string, opts: DatabaseOptions): Database {
   const key = file === ':memory:' ? null : resolve(file);
@@ -60,7 +65,9 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
     sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
-    entry = { db: new Kysely<DB>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), log: logger(opts) }), refs: 0 };
+    const dialect = new ImmediateSqliteDialect({ database: sqlite }, opts.onRun);
+    const db = new Kysely<DB>({ dialect, log: logger(opts) });
+    entry = { db, handle: sqlite, refs: 0 };
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -69,6 +76,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
   return {
     db: shared.db,
     dialect: 'sqlite',
+    ...(key ? { sqlite: { file: key, pragma: (source: string) => shared.handle.pragma(source) } } : {}),
     async close() {
       if (closed) return;
       closed = true;
@@ -85,54 +93,43 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
  * in between — the busy timeout never applies to that upgrade. Immediate, it waits for the lock at BEGIN instead.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  constructor(config: SqliteDialectConfig, private readonly onRun?: DatabaseOptions['onRun']) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
-    return yielding(await super.acquireConnection());
+    return yielding(await super.acquireConnection(), this.onRun);
   }
 }
 
-/**
- * better-sqlite3 runs each statement synchronously and kysely chains them with promises that resolve at once, so
- * a sweep pass or a mail's transaction never gives the event loop a turn: Slack's acks would wait behind it.
- * Before a statement, once the current slice of uninterrupted work is older than SLICE_MS, the connection yields
- * (setImmediate: pending I/O — an incoming request — runs first). Inside a transaction too: the connection stays
- * held, so other queries of this process wait their turn (an async wait); only the event loop moves on.
- */
-const SLICE_MS = 5;
-let sliceStart = 0;
-let sliceOpen = false;
-
-function yieldIfLong(): Promise<void> | undefined {
-  const now = performance.now();
-  if (!sliceOpen) {
-    sliceOpen = true;
-    sliceStart = now;
-    setImmediate(() => { sliceOpen = false; }); // runs when the event loop next gets a turn: a new slice begins
-    return undefined;
-  }
-  return now - sliceStart > SLICE_MS ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
-}
-
-function yielding(connection: DatabaseConnection): DatabaseConnection {
+/** Each statement first lets the event loop have its turn when the current slice is old (see src/event-loop.ts). */
+function yielding(connection: DatabaseConnection, onRun?: DatabaseOptions['onRun']): DatabaseConnection {
   return {
     async executeQuery(query) {
-      await yieldIfLong();
-      return connection.executeQuery(query);
+      await sliceTurn();
+      if (!onRun) return connection.executeQuery(query);
+      const t = performance.now();
+      try {
+        return await connection.executeQuery(query);
+      } finally {
+        onRun(query.sql, performance.now() - t);
+      }
     },
     streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
   };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  constructor(private readonly settings: SqliteDialectConfig, private readonly onRun?: DatabaseOptions['onRun']) {
     super(settings);
   }
 
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver(this.settings, this.onRun);
   }
 }
 

@@ -7,6 +7,7 @@ import type { AppDeps } from '../../app/deps.ts';
 import { previousMonth, sendMonthlyReport } from '../../app/monthly-report.ts';
 import { purge } from '../../app/purge.ts';
 import { sweepReminders, SWEEP_PASS_LIMIT } from '../../app/sweep-reminders.ts';
+import { nextTurn } from '../../event-loop.ts';
 
 export type TaskName = 'sweep' | 'digest' | 'purge' | 'report';
 
@@ -43,6 +44,6 @@ export async function runTask(deps: AppDeps, task: TaskName, ctx: TaskContext): 
       ctx.queued?.();
     }
     if (r.claimed < SWEEP_PASS_LIMIT) break;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }

@@ -22,6 +22,7 @@ import type { SlackConfig } from './slack-transport.ts';
 import * as views from './views/index.ts';
 import * as reportView from './views/report.ts';
 import * as reportShortcut from './shortcuts/report.ts';
+import { awaitingAck } from '../../event-loop.ts';
 
 export interface SlackAppOptions {
   /** Where the HTTP receiver (or, in Socket Mode, the health endpoint) listens; default PORT on all interfaces. */
@@ -121,6 +122,8 @@ export function createSlackApp(deps: AppDeps, slack: SlackConfig, opts: SlackApp
       res.writeHead(404).end();
       return;
     }
+    const answered = awaitingAck(); // background work lets this acknowledgement go first
+    res.once('finish', answered).once('close', answered);
     const verdict = await guardSlackRequest(req, requireSecret(slack), Date.now());
     if (!verdict.ok) {
       deps.log.warn({ status: verdict.status, why: verdict.why }, 'Slack request rejected');
