@@ -50,7 +50,16 @@ function smtpError(code: number, message: string): SMTPServerError {
   return e;
 }
 
-export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpSink> {
+export interface SinkOptions {
+  port?: number;
+  /**
+   * Runs before the sink says 250, as a provider that files what it sends (Gmail, Microsoft 365) does: the message
+   * is in the Sent folder before the sender hears it was accepted. A rejection answers 451.
+   */
+  beforeAccept?: (raw: Buffer) => Promise<void>;
+}
+
+export async function startSmtpSink(opts: SinkOptions = {}): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   const queue: { at: 'rcpt' | 'data'; code: number; message: string; left: number }[] = [];
   /** The failure decided for the transaction in progress, per session id. */
@@ -94,7 +103,12 @@ export async function startSmtpSink(opts: { port?: number } = {}): Promise<SmtpS
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const to = session.envelope.rcptTo.map((r) => r.address);
         PostalMime.parse(raw).then(
-          (parsed) => {
+          async (parsed) => {
+            try {
+              await opts.beforeAccept?.(raw);
+            } catch (e) {
+              return cb(smtpError(451, `4.3.0 not filed: ${(e as Error).message}`));
+            }
             messages.push({ envelope: { from, to }, raw, parsed });
             cb(null, `2.0.0 queued as ${messages.length}`);
             events.emit('message');

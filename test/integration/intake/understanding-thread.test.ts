@@ -43,4 +43,18 @@ describe('understanding on a worker thread', () => {
     expect(warnings).toEqual(['understanding thread stopped; the next mail starts one']);
     await expect(thread.understand(bytes('again'), DELIVERED_AT)).resolves.toMatchObject({ detail: 'again' });
   });
+
+  it('a thread that cannot start is no fault of the mail: held and later calls are understood in-process', async () => {
+    const warnings: string[] = [];
+    const log = createLogger('silent');
+    log.warn = ((_: unknown, msg: string) => { warnings.push(msg); }) as typeof log.warn;
+    const policy = corpusPolicy();
+    thread = startUnderstandingThread(policy, log, { script: new URL('./broken-worker.mjs', import.meta.url) });
+    const [a, b] = fixtureNames();
+    const held = await thread.understand(readFixture(a!), DELIVERED_AT);
+    expect(held).toEqual(await understandMessage(readFixture(a!), policy, DELIVERED_AT));
+    expect(await thread.understand(readFixture(b!), DELIVERED_AT))
+      .toEqual(await understandMessage(readFixture(b!), policy, DELIVERED_AT));
+    expect(warnings).toEqual(['understanding thread could not start; mail is understood on the main thread']);
+  });
 });
