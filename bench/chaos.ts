@@ -9,7 +9,9 @@
  * after it became a case, `dpo-desk audit verify`, and the time from each kill to intake resuming.
  *
  * Sizes: CHAOS_MAILS (1000), CHAOS_KILLS (20), CHAOS_ARRIVAL_SECONDS (180), CHAOS_SETTLE_SECONDS (900),
- * CHAOS_CONFIGS (sqlite:1,sqlite:2,postgres:1,postgres:2), CHAOS_SMTP_4XX (20). `npm run chaos -- --small`: 200 mails,
+ * CHAOS_CONFIGS (sqlite:1,sqlite:2,postgres:1,postgres:2; a third part `:sent` makes the SMTP server file each mail
+ * in the Sent folder before it answers 250, as Gmail and Microsoft 365 do, with MAIL_SENT_MAILBOX set: the case
+ * where a re-send after a crash can be checked), CHAOS_SMTP_4XX (20). `npm run chaos -- --small`: 200 mails,
  * 5 kills, one instance on each database. Exit code 1 when a configuration lost or doubled anything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +35,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
 const SECRET = 'chaos-signing-secret-0123456789';
 const TRIAGE = 'C0TRIAGE';
+const SENT = 'Sent';
 const TRANSIENT_REASON = /locked|busy|ECONN|timeout|terminated/i;
 
 interface Options {
@@ -41,7 +44,9 @@ interface Options {
   arrivalS: number;
   settleS: number;
   smtp4xx: number;
-  configs: { db: 'sqlite' | 'postgres'; instances: number }[];
+  /** `sent`: the SMTP server files each mail in the Sent folder before it says 250 (as Gmail does), and the desk
+   * searches it before a re-send (MAIL_SENT_MAILBOX). */
+  configs: { db: 'sqlite' | 'postgres'; instances: number; sent: boolean }[];
 }
 
 function options(): Options {
@@ -49,11 +54,12 @@ function options(): Options {
   const all = small ? 'sqlite:1,postgres:1' : 'sqlite:1,sqlite:2,postgres:1,postgres:2';
   const configs = (process.env.CHAOS_CONFIGS || all)
     .split(',').map((c) => {
-      const [db, n] = c.trim().split(':');
-      if ((db !== 'sqlite' && db !== 'postgres') || !/^[12]$/.test(n ?? '')) {
-        throw new Error(`CHAOS_CONFIGS: expected e.g. sqlite:1,postgres:2, got ${c}`);
+      const [db, n, sent, ...rest] = c.trim().split(':');
+      const known = (db === 'sqlite' || db === 'postgres') && /^[12]$/.test(n ?? '');
+      if (!known || (sent ?? 'sent') !== 'sent' || rest.length) {
+        throw new Error(`CHAOS_CONFIGS: expected e.g. sqlite:1,postgres:2,sqlite:1:sent, got ${c}`);
       }
-      return { db, instances: Number(n) } as const;
+      return { db, instances: Number(n), sent: sent === 'sent' } as const;
     });
   return {
     mails: envInt('CHAOS_MAILS', small ? 200 : 1_000),
@@ -109,10 +115,14 @@ async function exitOf(proc: ChildProcess): Promise<number> {
 async function runConfig(
   o: Options, cfg: Options['configs'][number], dovecot: DovecotServer, pgBase: string | null,
 ): Promise<Result> {
-  const label = `${cfg.db}, ${cfg.instances} instance${cfg.instances > 1 ? 's' : ''}`;
+  const label = `${cfg.db}, ${cfg.instances} instance${cfg.instances > 1 ? 's' : ''}${cfg.sent ? ', Sent filed' : ''}`;
   const dir = mkdtempSync(join(tmpdir(), 'dpo-desk-chaos-'));
   const user = freshUser('chaos');
-  const sink = await startSmtpSink();
+  if (cfg.sent) await withImap(dovecot, user, (c) => c.mailboxCreate(SENT).then(() => {}));
+  // A provider that files what it sends: the copy is in Sent before the desk hears 250 (a restarting IMAP server
+  // makes it answer 451, and the desk tries again later).
+  const fileInSent = (raw: Buffer) => withImap(dovecot, user, (c) => c.append(SENT, raw, ['\\Seen']).then(() => {}));
+  const sink = await startSmtpSink(cfg.sent ? { beforeAccept: fileInSent } : {});
   const fake = await new FakeSlack().start();
   let databaseUrl: string;
   let dropSchema = async () => {};
@@ -133,7 +143,7 @@ async function runConfig(
     MAIL_SIGNING_SECRET: 'chaos-mail-secret-123456', MAIL_RECEIVING_HOSTS: 'mx.example.com',
     SLACK_BOT_TOKEN: 'xoxb-chaos', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl,
     SLACK_TRIAGE_CHANNEL: TRIAGE,
-    SLACK_DPOS: 'U0DPO', PORT: String(await freePort()),
+    SLACK_DPOS: 'U0DPO', PORT: String(await freePort()), ...(cfg.sent ? { MAIL_SENT_MAILBOX: SENT } : {}),
   });
   const log = (name: string) => join(dir, `${name}.log`);
   if (await exitOf(runCli(['migrate'], await env(), log('migrate'))) !== 0) {
