@@ -44,7 +44,10 @@ export function nextTurn(): Promise<void> {
       clearTimeout(timer);
       setImmediate(resolve);
     };
-    const timer = setTimeout(resume, MAX_WAIT_MS);
+    const timer = setTimeout(() => { // the bound: leave the list, so a steady stream of requests never grows it
+      resumes = resumes.filter((r) => r !== resume);
+      resume();
+    }, MAX_WAIT_MS);
     resumes.push(resume);
   });
 }

@@ -19,7 +19,6 @@ export interface Checkpointer {
 /** What one checkpoint did: pages in the log, pages copied into the database file. */
 export interface CheckpointReport { log: number; checkpointed: number }
 
-/** Starts the worker for an SQLite file; nothing for PostgreSQL or an in-memory database. */
 export interface CheckpointerOptions {
   onCheckpoint?: (r: CheckpointReport) => void;
   /** How often the worker checkpoints (default once a second); it checkpoints once more when stopped. */
@@ -28,6 +27,7 @@ export interface CheckpointerOptions {
   script?: URL;
 }
 
+/** Starts the worker for an SQLite file; nothing for PostgreSQL or an in-memory database. */
 export function startCheckpointer(database: Database, log: Logger, opts: CheckpointerOptions = {}): Checkpointer {
   const sqlite = database.sqlite;
   if (!sqlite) return { stop: async () => {} };

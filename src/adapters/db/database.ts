@@ -3,6 +3,7 @@
  * `dialect` lets the few statements that differ (row locks) choose their form.
  */
 import { mkdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
@@ -10,7 +11,6 @@ import {
   type SqliteDialectConfig, type Transaction,
 } from 'kysely';
 import pg from 'pg';
-import { performance } from 'node:perf_hooks';
 import { sliceTurn } from '../../event-loop.ts';
 import type { DB } from './schema.ts';
 

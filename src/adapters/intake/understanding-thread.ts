@@ -43,10 +43,13 @@ export function startUnderstandingThread(
   let inProcess = false;
   const here = (raw: Uint8Array, delivery: Delivery) => understandMessage(raw, policy, delivery);
 
-  const failAll = (why: string) => {
+  const takeAll = () => {
     const held = [...pending.values()];
     pending.clear();
-    for (const p of held) p.reject(new Error(`the understanding thread stopped: ${why}`));
+    return held;
+  };
+  const failAll = (why: string) => {
+    for (const p of takeAll()) p.reject(new Error(`the understanding thread stopped: ${why}`));
   };
 
   function start(): Worker {
@@ -67,9 +70,7 @@ export function startUnderstandingThread(
       if (!ready && !stopped) {
         inProcess = true;
         log.warn({ err: why }, 'understanding thread could not start; mail is understood on the main thread');
-        const held = [...pending.values()];
-        pending.clear();
-        for (const p of held) here(p.raw, p.delivery).then(p.resolve, p.reject);
+        for (const p of takeAll()) here(p.raw, p.delivery).then(p.resolve, p.reject);
         return;
       }
       if (!stopped) {
