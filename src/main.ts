@@ -157,7 +157,10 @@ export async function startDesk(desk: Desk, opts: StartOptions = {}): Promise<Ru
   });
   let slack: SlackApp | null = null;
   const routes = ops.routes({ poller, slack: config.slack ? () => slack : undefined });
-  slack = config.slack ? createSlackApp(desk.deps, config.slack, { routes, ...opts.slack }) : null;
+  // A person's request reads and writes through the urgent handle: its statements never wait on background slices.
+  const { database } = desk.deps;
+  const slackDeps = { ...desk.deps, database: { ...database, db: database.urgent ?? database.db } };
+  slack = config.slack ? createSlackApp(slackDeps, config.slack, { routes, ...opts.slack }) : null;
   for (const s of services) s.start();
   await scheduler.start();
   await slack?.start();

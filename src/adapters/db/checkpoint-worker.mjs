@@ -3,6 +3,9 @@
 // JavaScript: nothing to compile. See checkpointer.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
+import { lowerThreadPriority } from '../thread-priority.mjs';
+
+lowerThreadPriority(); // the main thread acks Slack: it goes first when the CPU is short
 
 const db = new SQLite(workerData.file);
 db.pragma('busy_timeout = 5000'); // this thread may wait: nothing else runs on it

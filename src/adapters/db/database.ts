@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
-  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection,
+  CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type KyselyPlugin,
   type SqliteDialectConfig, type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -18,6 +18,9 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
+  /** The same database for a person's request waiting for its acknowledgement (Slack): on SQLite its statements
+   * run at once instead of giving background work a turn first (see src/event-loop.ts). */
+  urgent?: Kysely<DB>;
   dialect: Dialect;
   /** An SQLite file's path and its connection's pragmas (checkpointer.ts); absent for PostgreSQL and `:memory:`. */
   sqlite?: { file: string; pragma(source: string): unknown };
@@ -51,7 +54,14 @@ export function openDatabase(url: string, opts: DatabaseOptions = {}): Database 
  * writer SQLite has anyway. Scheduled jobs run on this connection too (see adapters/scheduler). Other processes
  * (a CLI command) wait on the file lock (busy_timeout).
  */
-const openFiles = new Map<string, { db: Kysely<DB>; handle: SQLite.Database; refs: number }>();
+const openFiles = new Map<string, { db: Kysely<DB>; urgent: Kysely<DB>; handle: SQLite.Database; refs: number }>();
+
+/** Statements made through `Database.urgent`: marked on their operation node, which the compiled query keeps. */
+const urgentNodes = new WeakSet<object>();
+const urgentPlugin: KyselyPlugin = {
+  transformQuery: ({ node }) => { urgentNodes.add(node); return node; },
+  transformResult: async ({ result }) => result,
+};
 
 function openSqlite(file: string, opts: DatabaseOptions): Database {
   const key = file === ':memory:' ? null : resolve(file);
@@ -67,7 +77,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
     sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
     const dialect = new ImmediateSqliteDialect({ database: sqlite }, opts.onRun);
     const db = new Kysely<DB>({ dialect, log: logger(opts) });
-    entry = { db, handle: sqlite, refs: 0 };
+    entry = { db, urgent: db.withPlugin(urgentPlugin), handle: sqlite, refs: 0 };
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -75,6 +85,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
   let closed = false;
   return {
     db: shared.db,
+    urgent: shared.urgent,
     dialect: 'sqlite',
     ...(key ? { sqlite: { file: key, pragma: (source: string) => shared.handle.pragma(source) } } : {}),
     async close() {
@@ -106,11 +117,14 @@ class ImmediateSqliteDriver extends SqliteDriver {
   }
 }
 
-/** Each statement first lets the event loop have its turn when the current slice is old (see src/event-loop.ts). */
+/**
+ * Each statement first lets the event loop have its turn when the current slice is old (see src/event-loop.ts) —
+ * except an urgent one: an acknowledgement's own statement runs at once.
+ */
 function yielding(connection: DatabaseConnection, onRun?: DatabaseOptions['onRun']): DatabaseConnection {
   return {
     async executeQuery(query) {
-      await sliceTurn();
+      if (!urgentNodes.has(query.query)) await sliceTurn();
       if (!onRun) return connection.executeQuery(query);
       const t = performance.now();
       try {

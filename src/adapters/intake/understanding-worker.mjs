@@ -3,8 +3,10 @@
 // Plain JavaScript: it registers tsx (the desk's sources are TypeScript), then loads the pure domain function.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
+import { lowerThreadPriority } from '../thread-priority.mjs';
 
 register();
+lowerThreadPriority(); // the main thread acks Slack: it goes first when the CPU is short
 const { understandMessage } = await import('../../domain/intake/understand-message.ts');
 
 parentPort.on('message', async ({ id, raw, delivery }) => {
