@@ -7,7 +7,7 @@ import type { Transaction } from 'kysely';
 import { appendAudit } from '../adapters/db/audit-log.ts';
 import { findCaseById, getPauses, saveDeadlines, updateCase } from '../adapters/db/case-repository.ts';
 import { enqueue, type OutboxRow } from '../adapters/db/outbox-repository.ts';
-import { confirmReminder, getReminders, settleReminder } from '../adapters/db/reminder-repository.ts';
+import { confirmReminders, getReminders, settleReminders } from '../adapters/db/reminder-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import { governingDeadline } from '../domain/deadlines/deadline.ts';
 import { decideExtension } from '../domain/deadlines/extension.ts';
@@ -34,13 +34,13 @@ const reminderIds = (row: OutboxRow) => (Array.isArray(row.payload.reminderIds) 
 
 /** A reminder is sent once every message carrying it was confirmed. */
 async function remindersSent(_deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
-  for (const id of reminderIds(row)) await confirmReminder(trx, id, now);
+  await confirmReminders(trx, reminderIds(row), now);
 }
 
 /** A reminder that could not be delivered is visible on each of its cases (the DPO is alerted by the deliverer). */
 async function remindersFailed(_deps: AppDeps, trx: Transaction<DB>, row: OutboxRow, now: Date): Promise<void> {
   const rows = await getReminders(trx, reminderIds(row));
-  for (const r of rows) await settleReminder(trx, r.id, { state: 'failed', outcome: `delivery via ${row.channel} failed` });
+  await settleReminders(trx, rows.map((r) => r.id), { state: 'failed', outcome: `delivery via ${row.channel} failed` });
   for (const caseId of new Set(rows.map((r) => r.caseId))) {
     const c = await findCaseById(trx, caseId);
     if (c) await updateCase(trx, { ...c, deliveryFailures: c.deliveryFailures + 1, updatedAt: now });

@@ -11,7 +11,7 @@ import { findCaseById, getDeadlines } from '../adapters/db/case-repository.ts';
 import { beat } from '../adapters/db/heartbeat-repository.ts';
 import { enqueue, type NewOutboxRow } from '../adapters/db/outbox-repository.ts';
 import {
-  chainAcknowledged, claimDueReminders, planRows, settleReminder, type NewReminder, type ReminderRow,
+  chainAcknowledged, claimDueReminders, planRows, settleReminder, settleReminders, type NewReminder, type ReminderRow,
 } from '../adapters/db/reminder-repository.ts';
 import type { DB } from '../adapters/db/schema.ts';
 import type { Case } from '../domain/case.ts';
@@ -77,6 +77,17 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
   const targetsPerRow = new Map<string, number>();
   const audit: NewAuditEvent[] = [];
   const later: NewReminder[] = [];
+  // Every escalation of this pass counts from the same `now`: one working-hours walk per delay, not one per row
+  // (each walks the calendar day by day in the org's zone, and a pass holds the event loop for all of them).
+  const escalations = new Map<string, Date>();
+  const escalationFor = (after: string) => {
+    let at = escalations.get(after);
+    if (!at) {
+      at = escalationAt(after, now, deps.calendar, deps.config.org.timezone, deps.config.workingHours);
+      escalations.set(after, at);
+    }
+    return at;
+  };
   for (const [caseId, caseRows] of groupBy(rows, (r) => r.caseId)) {
     const c = await findCaseById(trx, caseId);
     if (!c) continue;
@@ -94,11 +105,17 @@ async function sweepIn(trx: Transaction<DB>, deps: AppDeps, now: Date, limit: nu
       targetsPerRow.set(row.id, targets.length);
       const words = wordsOf(deps, c, row, deadlines, now);
       for (const target of targets) addItem(groups, target, c, row, words);
-      later.push(...followUps(deps, c, row, now));
+      later.push(...followUps(deps, c, row, now, escalationFor));
     }
     if (live.length) audit.push({ caseId: c.id, type: 'RemindersQueued', actor: 'system', at: now, data: { rules: live.map((r) => `${r.ruleId}→${r.recipient}`) } });
   }
-  for (const [id, n] of targetsPerRow) await settleReminder(trx, id, n ? { state: 'queued', pending: n } : { state: 'suppressed', outcome: 'nobody to tell' });
+  // Rows alike settle in one statement: hundreds of single-row updates were most of a pass's garbage.
+  const byTargets = groupBy([...targetsPerRow], ([, n]) => n);
+  for (const [n, rowsOfN] of byTargets) {
+    const settled = n
+      ? { state: 'queued' as const, pending: n } : { state: 'suppressed' as const, outcome: 'nobody to tell' };
+    await settleReminders(trx, rowsOfN.map(([id]) => id), settled);
+  }
   report.messages = [...groups.values()];
   await enqueue(trx, report.messages.map((m) => outboxRow(deps, m, now)), now);
   await planRows(trx, later, now);
@@ -161,7 +178,9 @@ function addItem(
  * not one per missed day) and, for a reminder to the owner the definition marks `escalate`, the escalation steps —
  * after working hours of the organisation's calendar (`4wh`) or every hour (`4h`, breaches).
  */
-function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewReminder[] {
+function followUps(
+  deps: AppDeps, c: Case, row: ReminderRow, now: Date, escalationFor: (after: string) => Date,
+): NewReminder[] {
   const wf = deps.workflows.of(c);
   const rule = wf.reminders.find((r) => r.id === row.ruleId);
   const zone = deps.config.org.timezone;
@@ -177,7 +196,7 @@ function followUps(deps: AppDeps, c: Case, row: ReminderRow, now: Date): NewRemi
       out.push({
         id: deps.newId(), caseId: c.id, ruleId: `${row.ruleId}>${step.to}`, recipient: step.to,
         occurrence: `${anchor}:${step.to}`,
-        fireAt: escalationAt(step.after, now, deps.calendar, zone, deps.config.workingHours),
+        fireAt: escalationFor(step.after),
       });
     }
   }
@@ -206,11 +225,13 @@ function outboxRow(deps: AppDeps, m: ReminderMessage, now: Date): NewOutboxRow {
   };
 }
 
-function groupBy<T>(xs: readonly T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
+function groupBy<T, K>(xs: readonly T[], key: (x: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
   for (const x of xs) {
     const k = key(x);
-    m.set(k, [...(m.get(k) ?? []), x]);
+    const group = m.get(k);
+    if (group) group.push(x);
+    else m.set(k, [x]);
   }
   return m;
 }
