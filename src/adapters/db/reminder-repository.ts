@@ -1,5 +1,5 @@
 /** Reminder rows: planning (idempotent by key), claiming due rows in one statement, acknowledging, counting. */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Recipient } from '../../domain/reminders.ts';
 import type { Dialect, Executor } from './database.ts';
 import type { RemindersTable } from './schema.ts';
@@ -99,25 +99,20 @@ export async function settleReminders(
 }
 
 /**
- * One confirmed delivery of each queued reminder (a message carries each once); the last one makes it sent. The
- * rows are found by id alone and their state checked here: with `id in (…) and state = 'queued'` SQLite's planner
- * takes the state index and walks every queued row (measured: 5–40 ms a statement, growing with the table).
+ * One confirmed delivery of each queued reminder (a message carries each once); the last one makes it sent. One
+ * statement per part, the state checked in its CASEs (every SET sees the row as it was, and on PostgreSQL a row
+ * another desk updated meanwhile is re-read under its lock, so two confirmations never both see "2 pending"). Not
+ * `where … and state = 'queued'`: with an id list SQLite's planner then takes the state index and walks every
+ * queued row (measured: 5–40 ms a statement, growing with the table).
  */
 export async function confirmReminders(db: Executor, ids: readonly string[], now: Date): Promise<void> {
+  const last = sql<boolean>`state = 'queued' and pending <= 1`;
   for (const part of chunks([...new Set(ids)])) {
-    const queued = (await db.selectFrom('reminders').select(['id', 'state', 'pending']).where('id', 'in', part)
-      .execute()).filter((r) => r.state === 'queued');
-    const last = queued.filter((r) => Number(r.pending) <= 1).map((r) => r.id);
-    const more = queued.filter((r) => Number(r.pending) > 1).map((r) => r.id);
-    if (more.length) {
-      await db.updateTable('reminders').set((eb) => ({ pending: eb('pending', '-', 1) }))
-        .where('id', 'in', more).execute();
-    }
-    if (last.length) {
-      await db.updateTable('reminders')
-        .set((eb) => ({ pending: eb('pending', '-', 1), state: 'sent', sent_at: now.getTime() }))
-        .where('id', 'in', last).execute();
-    }
+    await db.updateTable('reminders').set({
+      pending: sql<number>`case when state = 'queued' then pending - 1 else pending end`,
+      state: sql<string>`case when ${last} then 'sent' else state end`,
+      sent_at: sql<number | null>`case when ${last} then ${now.getTime()} else sent_at end`,
+    }).where('id', 'in', part).execute();
   }
 }
 

@@ -3,6 +3,7 @@
  * delivery takes one from each queued row's pending count and makes the row sent with its last one; rows in any
  * other state, unknown ids and an id listed twice change nothing more; batches cross the 50-id parts.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { confirmReminders, getReminders, settleReminders } from '../../../src/adapters/db/reminder-repository.ts';
 import { openCase } from '../../../src/app/open-case.ts';
@@ -12,11 +13,11 @@ import { testDesk, virtualClock } from '../../support/desk.ts';
 
 describe.each(testDatabases())('reminder batches on $name', (tdb) => {
   let desk: Desk;
+  let url: string;
   let drop: () => Promise<void>;
   const clock = virtualClock('2026-03-05T10:00:00Z');
 
   beforeEach(async () => {
-    let url: string;
     ({ url, drop } = await freshDatabase(tdb));
     desk = testDesk(url, { clock });
   });
@@ -61,6 +62,33 @@ describe.each(testDatabases())('reminder batches on $name', (tdb) => {
     expect(rows.get(ids[0]!)!.sentAt!.toISOString()).toBe(clock().toISOString());
     expect(rows.get(ids[1]!)!.sentAt!.toISOString()).not.toBe(clock().toISOString()); // sent the first time
     expect(ids.filter((_, i) => i % 3 === 2).map((id) => rows.get(id)!.state)).toEqual(Array(40).fill('suppressed'));
+  });
+
+  it.runIf(tdb.name === 'postgres')('two desks confirming one reminder at once: it ends sent', async () => {
+    const [id] = await seed(1, () => ({ state: 'queued', pending: 2 }));
+    const other = testDesk(url, { clock });
+    try {
+      let releaseFirst!: () => void;
+      const held = new Promise<void>((r) => { releaseFirst = r; });
+      // The first confirmation holds its row lock until the second is seen waiting for it (pg_stat_activity).
+      const first = desk.deps.database.db.transaction().execute(async (trx) => {
+        await confirmReminders(trx, [id!], clock());
+        await held;
+      });
+      const second = other.deps.database.db.transaction().execute((trx) => confirmReminders(trx, [id!], clock()));
+      for (;;) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like 'update "reminders"%'`.execute(desk.deps.database.db);
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      releaseFirst();
+      await Promise.all([first, second]);
+      const r = (await byId([id!])).get(id!)!;
+      expect([r.state, r.pending]).toEqual(['sent', 0]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('settles 75 rows alike and no other', async () => {
