@@ -243,7 +243,7 @@ async function runConfig(
   await dropSchema();
   const result: Result = {
     label, sent: cfg.sent, mails: o.mails, cases, acks: acks.length,
-    dupAcks: [...perRecipient.values()].filter((n) => n > 1).length,
+    dupAcks: [...perRecipient.values()].reduce((extra, n) => extra + n - 1, 0), // copies beyond the first
     posts: parents.length, dupPosts: [...perKey.values()].filter((n) => n > 1).length, quarantined: quarantined.length,
     transientQuarantined: quarantined.filter((r) => TRANSIENT_REASON.test(r.reason ?? '')).length,
     leftInInbox: left, audit: audit === 0 ? 'verified' : `FAILED (exit ${audit})`, kills: kills.length, imapRestarts,

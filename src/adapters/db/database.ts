@@ -11,15 +11,16 @@ import {
   type SqliteDialectConfig, type Transaction,
 } from 'kysely';
 import pg from 'pg';
-import { sliceTurn } from '../../event-loop.ts';
+import { acksWaiting, sliceTurn } from '../../event-loop.ts';
 import type { DB } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
-  /** The same database for a person's request waiting for its acknowledgement (Slack): on SQLite its statements
-   * run at once instead of giving background work a turn first (see src/event-loop.ts). */
+  /** The same database for a person's requests (Slack): on SQLite, while an acknowledgement is awaited, its
+   * statements run at once instead of giving background work a turn first (see src/event-loop.ts); after that
+   * they take turns like any other. */
   urgent?: Kysely<DB>;
   dialect: Dialect;
   /** An SQLite file's path and its connection's pragmas (checkpointer.ts); absent for PostgreSQL and `:memory:`. */
@@ -119,12 +120,12 @@ class ImmediateSqliteDriver extends SqliteDriver {
 
 /**
  * Each statement first lets the event loop have its turn when the current slice is old (see src/event-loop.ts) —
- * except an urgent one: an acknowledgement's own statement runs at once.
+ * except an urgent one while an acknowledgement is awaited: it may be that acknowledgement's own.
  */
 function yielding(connection: DatabaseConnection, onRun?: DatabaseOptions['onRun']): DatabaseConnection {
   return {
     async executeQuery(query) {
-      if (!urgentNodes.has(query.query)) await sliceTurn();
+      if (!(acksWaiting() && urgentNodes.has(query.query))) await sliceTurn();
       if (!onRun) return connection.executeQuery(query);
       const t = performance.now();
       try {

@@ -88,7 +88,7 @@ export async function settleReminder(db: Executor, id: string, s: { state: Remin
   await db.updateTable('reminders').set({ state: s.state, pending: s.pending ?? 0, outcome: s.outcome ?? null }).where('id', '=', id).execute();
 }
 
-/** Rows settled alike, one statement per 20 rows (a sweep pass settles hundreds). */
+/** Rows settled alike, one statement per 50 rows (a sweep pass settles hundreds). */
 export async function settleReminders(
   db: Executor, ids: readonly string[], s: { state: ReminderState; pending?: number; outcome?: string | null },
 ) {
@@ -99,20 +99,27 @@ export async function settleReminders(
 }
 
 /**
- * One confirmed delivery of each queued reminder (a message carries each once); the last one makes it sent. One
- * statement per part, the state checked in its CASEs (every SET sees the row as it was, and on PostgreSQL a row
- * another desk updated meanwhile is re-read under its lock, so two confirmations never both see "2 pending"). Not
- * `where … and state = 'queued'`: with an id list SQLite's planner then takes the state index and walks every
- * queued row (measured: 5–40 ms a statement, growing with the table).
+ * Confirmed deliveries of queued reminders: one per time an id is listed (a message to a target listed twice
+ * carries the id twice, and the row waits for both); the last one makes the row sent. One statement per part, the
+ * state checked in its CASEs (every SET sees the row as it was, and on PostgreSQL a row another desk updated
+ * meanwhile is re-read under its lock, so two confirmations never both see "2 pending"). Not `where … and state =
+ * 'queued'`: with an id list SQLite's planner then takes the state index and walks every queued row (measured:
+ * 5–40 ms a statement, growing with the table).
  */
 export async function confirmReminders(db: Executor, ids: readonly string[], now: Date): Promise<void> {
-  const last = sql<boolean>`state = 'queued' and pending <= 1`;
-  for (const part of chunks([...new Set(ids)])) {
-    await db.updateTable('reminders').set({
-      pending: sql<number>`case when state = 'queued' then pending - 1 else pending end`,
-      state: sql<string>`case when ${last} then 'sent' else state end`,
-      sent_at: sql<number | null>`case when ${last} then ${now.getTime()} else sent_at end`,
-    }).where('id', 'in', part).execute();
+  const times = new Map<string, number>();
+  for (const id of ids) times.set(id, (times.get(id) ?? 0) + 1);
+  const byTimes = new Map<number, string[]>();
+  for (const [id, k] of times) byTimes.set(k, (byTimes.get(k) ?? []).concat(id));
+  for (const [k, idsK] of byTimes) {
+    const last = sql<boolean>`state = 'queued' and pending <= ${k}`;
+    for (const part of chunks(idsK)) {
+      await db.updateTable('reminders').set({
+        pending: sql<number>`case when state = 'queued' then pending - ${k} else pending end`,
+        state: sql<string>`case when ${last} then 'sent' else state end`,
+        sent_at: sql<number | null>`case when ${last} then ${now.getTime()} else sent_at end`,
+      }).where('id', 'in', part).execute();
+    }
   }
 }
 

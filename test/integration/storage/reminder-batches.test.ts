@@ -1,7 +1,8 @@
 /**
  * Reminders settled and confirmed in batches (reminder-repository.ts), on SQLite and PostgreSQL: a confirmed
  * delivery takes one from each queued row's pending count and makes the row sent with its last one; rows in any
- * other state, unknown ids and an id listed twice change nothing more; batches cross the 50-id parts.
+ * other state and unknown ids change nothing; an id listed twice counts twice (a target listed twice waits for
+ * both); batches cross the 50-id parts.
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,11 +47,12 @@ describe.each(testDatabases())('reminder batches on $name', (tdb) => {
     ];
     const ids = await seed(120, (i) => kinds[i % 3]!);
     const db = desk.deps.database.db;
-    await confirmReminders(db, [...ids, ids[0]!, 'no-such-reminder'], clock());
+    await confirmReminders(db, [...ids, ids[3]!, 'no-such-reminder'], clock()); // ids[3] listed twice: both count
     let rows = await byId(ids);
+    expect([rows.get(ids[3]!)!.state, rows.get(ids[3]!)!.pending]).toEqual(['sent', 0]);
     for (const [i, id] of ids.entries()) {
       const r = rows.get(id)!;
-      if (i % 3 === 0) expect([r.state, r.pending, r.sentAt]).toEqual(['queued', 1, null]);
+      if (i % 3 === 0 && i !== 3) expect([r.state, r.pending, r.sentAt]).toEqual(['queued', 1, null]);
       const sentAt = r.sentAt?.toISOString();
       if (i % 3 === 1) expect([r.state, r.pending, sentAt]).toEqual(['sent', 0, clock().toISOString()]);
       if (i % 3 === 2) expect([r.state, r.pending, r.sentAt]).toEqual(['suppressed', 0, null]);
@@ -59,6 +61,7 @@ describe.each(testDatabases())('reminder batches on $name', (tdb) => {
     await confirmReminders(db, ids, clock()); // the second message of the two-target rows
     rows = await byId(ids);
     expect(ids.filter((_, i) => i % 3 === 0).map((id) => rows.get(id)!.state)).toEqual(Array(40).fill('sent'));
+    expect(rows.get(ids[3]!)!.pending).toBe(0); // sent already: a later confirmation changes nothing
     expect(rows.get(ids[0]!)!.sentAt!.toISOString()).toBe(clock().toISOString());
     expect(rows.get(ids[1]!)!.sentAt!.toISOString()).not.toBe(clock().toISOString()); // sent the first time
     expect(ids.filter((_, i) => i % 3 === 2).map((id) => rows.get(id)!.state)).toEqual(Array(40).fill('suppressed'));
@@ -70,16 +73,24 @@ describe.each(testDatabases())('reminder batches on $name', (tdb) => {
     try {
       let releaseFirst!: () => void;
       const held = new Promise<void>((r) => { releaseFirst = r; });
-      // The first confirmation holds its row lock until the second is seen waiting for it (pg_stat_activity).
+      let firstPid!: number;
+      let lockedNow!: () => void;
+      const locked = new Promise<void>((r) => { lockedNow = r; });
+      // The first confirmation holds its row lock until the second is seen blocked by it (pg_blocking_pids).
       const first = desk.deps.database.db.transaction().execute(async (trx) => {
+        firstPid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
         await confirmReminders(trx, [id!], clock());
+        lockedNow();
         await held;
       });
+      await locked;
       const second = other.deps.database.db.transaction().execute((trx) => confirmReminders(trx, [id!], clock()));
+      const deadline = Date.now() + 20_000; // a safety net only: the loop ends when the condition holds
       for (;;) {
-        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-          where wait_event_type = 'Lock' and query like 'update "reminders"%'`.execute(desk.deps.database.db);
-        if (waiting.rows[0]!.n > 0) break;
+        const blocked = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where ${firstPid}::int = any(pg_blocking_pids(pid))`.execute(desk.deps.database.db);
+        if (blocked.rows[0]!.n > 0) break;
+        if (Date.now() > deadline) throw new Error('the second confirmation never waited for the first');
         await new Promise((r) => setTimeout(r, 20));
       }
       releaseFirst();

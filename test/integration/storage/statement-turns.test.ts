@@ -2,8 +2,8 @@
  * How SQLite statements share the event loop with Slack's acknowledgements (src/event-loop.ts, database.ts): a
  * background statement after an old slice takes one turn of the loop and never waits for an acknowledgement (it may
  * hold the connection that acknowledgement needs); a statement made through `Database.urgent` (a person's request)
- * never gives a turn at all. setTimeout is faked and never advanced, so the 50 ms bound of nextTurn cannot be what
- * lets anything finish; setImmediate is real. Nothing depends on this machine's speed: a slice is made old by
+ * gives no turn while an acknowledgement is awaited, and takes turns once none is. setTimeout is faked and never
+ * advanced, so the 50 ms bound of nextTurn cannot be what lets anything finish; setImmediate is real. Nothing depends on this machine's speed: a slice is made old by
  * waiting until the clock says so.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,10 @@ describe('statements and acknowledgements', () => {
     database = openDatabase(`sqlite:${join(dir, 'desk.sqlite')}`);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   });
+  const pending: (() => void)[] = []; // answered in afterEach too: a failed test leaves no request waiting
+  const ack = () => { const answered = awaitingAck(); pending.push(answered); return answered; };
   afterEach(async () => {
+    for (const answered of pending.splice(0)) answered();
     vi.useRealTimers();
     await database.close();
     rmSync(dir, { recursive: true, force: true });
@@ -47,7 +50,7 @@ describe('statements and acknowledgements', () => {
 
   it('after an old slice a background statement takes one turn, even while an acknowledgement waits', async () => {
     await database.db.schema.createTable('t').addColumn('n', 'integer').execute();
-    const answered = awaitingAck();
+    const answered = ack();
     await oldSlice();
     // Finishes although the acknowledgement still waits and no timer can fire: it never waits for acks.
     expect(await tookTurn(() => database.db.transaction().execute(async (trx) => {
@@ -59,7 +62,7 @@ describe('statements and acknowledgements', () => {
   });
 
   it('a statement of a person\'s request (Database.urgent) runs at once, slice or not', async () => {
-    const answered = awaitingAck();
+    const answered = ack();
     await oldSlice();
     let x = 0;
     expect(await tookTurn(async () => {
@@ -69,5 +72,7 @@ describe('statements and acknowledgements', () => {
     await oldSlice();
     expect(await tookTurn(() => sql`select 3 as x`.execute(database.db))).toBe(true); // the same, in background
     answered();
+    await oldSlice(); // once answered, its later work (an export after the ack) takes turns like any other
+    expect(await tookTurn(() => sql`select 4 as x`.execute(database.urgent!))).toBe(true);
   });
 });
