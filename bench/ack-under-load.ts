@@ -16,7 +16,8 @@
  *   rounds, not measured), until none is left — one takes a few seconds, too few acks alone for a p99. The
  *   event-loop delay is measured in the desk (perf_hooks monitorEventLoopDelay) per phase, with the main thread's
  *   garbage-collection pauses, with
- *   the desk's CPU use and the statements that ran 5 ms or more (each held the event loop that long). The baseline
+ *   the desk's CPU use and the statements that ran 5 ms or more (on the SQLite writer thread: the writer was that
+ *   long busy; with BENCH_ACK_WRITER=inline, the event loop was). The baseline
  *   pools both idle phases.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,7 +42,7 @@ async function serveDesk(): Promise<void> {
   const { openCase } = await import('../src/app/open-case.ts');
   const { sql } = await import('kysely');
   const env = JSON.parse(process.env.BENCH_DESK_ENV!) as Record<string, string>;
-  // Statements that ran 5 ms or more: one of them holds the event loop for that long (better-sqlite3 is synchronous).
+  // Statements that ran 5 ms or more: each held the writer (or, inline, the event loop) that long.
   const slow = new Map<string, { n: number; max: number }>();
   const onRun = (q: string, ms: number) => {
     if (ms < 5) return;
@@ -49,7 +50,8 @@ async function serveDesk(): Promise<void> {
     const e = slow.get(k) ?? { n: 0, max: 0 };
     slow.set(k, { n: e.n + 1, max: Math.max(e.max, ms) });
   };
-  const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random, onRun });
+  const writer = process.env.BENCH_ACK_WRITER === 'inline' ? 'inline' : 'thread';
+  const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random, onRun, writer });
   await desk.migrate();
   const db = desk.deps.database.db;
   const now = Date.now();

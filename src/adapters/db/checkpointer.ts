@@ -35,12 +35,14 @@ export function startCheckpointer(database: Database, log: Logger, opts: Checkpo
     workerData: { file: sqlite.file, everyMs: opts.everyMs ?? EVERY_MS },
   });
   let stopping = false;
-  sqlite.pragma('wal_autocheckpoint = 0');
-  const autocheckpoint = () => {
+  const setting = (source: string) => {
     try {
-      sqlite.pragma(`wal_autocheckpoint = ${AUTO_PAGES}`);
+      const done = sqlite.pragma(source); // on the writer thread, a promise
+      if (done instanceof Promise) done.catch(() => undefined);
     } catch { /* the desk's connection is closed already: nothing to restore */ }
   };
+  setting('wal_autocheckpoint = 0');
+  const autocheckpoint = () => setting(`wal_autocheckpoint = ${AUTO_PAGES}`);
   const inline = (why: string) => {
     if (stopping) return;
     stopping = true;

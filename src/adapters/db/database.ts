@@ -13,17 +13,20 @@ import {
 import pg from 'pg';
 import { acksWaiting, sliceTurn } from '../../event-loop.ts';
 import type { DB } from './schema.ts';
+import { sharedWriter, WriterDialect } from './writer-thread.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
-  /** The same database for a person's requests (Slack): on SQLite, while an acknowledgement is awaited, its
-   * statements run at once instead of giving background work a turn first (see src/event-loop.ts); after that
-   * they take turns like any other. */
+  /** The same database for a person's requests (Slack). On an SQLite file its reads outside a transaction go to a
+   * read-only connection and it holds the writer next, before background work (writer-thread.ts); inline, while an
+   * acknowledgement is awaited, its statements run at once instead of giving background work a turn first (see
+   * src/event-loop.ts). */
   urgent?: Kysely<DB>;
   dialect: Dialect;
-  /** An SQLite file's path and its connection's pragmas (checkpointer.ts); absent for PostgreSQL and `:memory:`. */
+  /** An SQLite file's path and its connection's pragmas (checkpointer.ts); absent for PostgreSQL and `:memory:`.
+   * On the writer thread a pragma runs in order with the statements and returns a promise. */
   sqlite?: { file: string; pragma(source: string): unknown };
   close(): Promise<void>;
 }
@@ -37,8 +40,11 @@ const PG_NUMERIC = 1700;
 export interface DatabaseOptions {
   /** Sees every statement's SQL (tests count the statements a use case makes). */
   onQuery?: (sql: string) => void;
-  /** Sees each SQLite statement's own running time: better-sqlite3 holds the event loop that long (benchmarks). */
+  /** Sees each SQLite statement's own running time (benchmarks): inline, better-sqlite3 holds the event loop
+   * that long; on the writer thread, the writer. */
   onRun?: (sql: string, ms: number) => void;
+  /** Where an SQLite file's read-write connection runs: its own thread (default) or this one. */
+  writer?: 'thread' | 'inline';
 }
 
 /** Opens `sqlite:<file>` (`sqlite::memory:` for a throwaway) or `postgres://…`. */
@@ -49,13 +55,31 @@ export function openDatabase(url: string, opts: DatabaseOptions = {}): Database 
 }
 
 /**
- * Open SQLite files of this process, shared: one read-write connection per file per process. better-sqlite3 is
- * synchronous, so two handles on one file in one process would block the event loop waiting for each other's
- * write lock. Sharing one handle lets kysely's connection mutex serialise them instead — an async wait, the single
- * writer SQLite has anyway. Scheduled jobs run on this connection too (see adapters/scheduler). Other processes
- * (a CLI command) wait on the file lock (busy_timeout).
+ * Open SQLite files of this process, shared: one read-write connection per file per process. On a file it is on
+ * the writer thread (writer-thread.ts): every kysely instance of the file sends it statements, and a person's reads
+ * outside a transaction go to a read-only connection instead. `writer: 'inline'` keeps that connection on this
+ * thread (and `:memory:` always does: a thread cannot share it): better-sqlite3 is synchronous, so there statements
+ * take turns with the event loop in slices (src/event-loop.ts) and kysely's connection mutex serialises them.
+ * Scheduled jobs run on this connection too (see adapters/scheduler). Other processes (a CLI command) wait on the
+ * file lock (busy_timeout).
  */
-const openFiles = new Map<string, { db: Kysely<DB>; urgent: Kysely<DB>; handle: SQLite.Database; refs: number }>();
+interface OpenFile {
+  db: Kysely<DB>;
+  urgent: Kysely<DB>;
+  pragma(source: string): unknown;
+  refs: number;
+  close(): Promise<void>;
+}
+const openFiles = new Map<string, OpenFile>();
+
+const PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = NORMAL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  'cache_size = -65536', // 64 MiB: the due-row indexes of a large desk stay in memory
+  'optimize = 0x10002', // statistics for the planner, as SQLite recommends for long-lived connections
+];
 
 /** Statements made through `Database.urgent`: marked on their operation node, which the compiled query keeps. */
 const urgentNodes = new WeakSet<object>();
@@ -69,16 +93,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
   let entry = key ? openFiles.get(key) : undefined;
   if (!entry) {
     if (key) mkdirSync(dirname(key), { recursive: true });
-    const sqlite = new SQLite(key ?? ':memory:');
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('cache_size = -65536'); // 64 MiB: the due-row indexes of a large desk stay in memory
-    sqlite.pragma('optimize = 0x10002'); // statistics for the planner, as SQLite recommends for long-lived connections
-    const dialect = new ImmediateSqliteDialect({ database: sqlite }, opts.onRun);
-    const db = new Kysely<DB>({ dialect, log: logger(opts) });
-    entry = { db, urgent: db.withPlugin(urgentPlugin), handle: sqlite, refs: 0 };
+    entry = key && opts.writer !== 'inline' ? threadedFile(key, opts) : inlineFile(key, opts);
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;
@@ -88,14 +103,41 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
     db: shared.db,
     urgent: shared.urgent,
     dialect: 'sqlite',
-    ...(key ? { sqlite: { file: key, pragma: (source: string) => shared.handle.pragma(source) } } : {}),
+    ...(key ? { sqlite: { file: key, pragma: (source: string) => shared.pragma(source) } } : {}),
     async close() {
       if (closed) return;
       closed = true;
       if (--shared.refs > 0) return;
       if (key) openFiles.delete(key);
-      await shared.db.destroy();
+      await shared.close();
     },
+  };
+}
+
+function threadedFile(file: string, opts: DatabaseOptions): OpenFile {
+  const shared = sharedWriter(file, PRAGMAS, opts.onRun);
+  const db = new Kysely<DB>({ dialect: new WriterDialect(shared, false), log: logger(opts) });
+  const urgent = new Kysely<DB>({ dialect: new WriterDialect(shared, true), log: logger(opts) });
+  return {
+    db, urgent, refs: 0,
+    pragma: (source) => shared.thread.pragma(source),
+    async close() {
+      await Promise.all([db.destroy(), urgent.destroy()]);
+      shared.reader.close();
+      await shared.thread.close();
+    },
+  };
+}
+
+function inlineFile(key: string | null, opts: DatabaseOptions): OpenFile {
+  const sqlite = new SQLite(key ?? ':memory:');
+  for (const p of PRAGMAS) sqlite.pragma(p);
+  const dialect = new ImmediateSqliteDialect({ database: sqlite }, opts.onRun);
+  const db = new Kysely<DB>({ dialect, log: logger(opts) });
+  return {
+    db, urgent: db.withPlugin(urgentPlugin), refs: 0,
+    pragma: (source) => sqlite.pragma(source),
+    close: () => db.destroy(),
   };
 }
 

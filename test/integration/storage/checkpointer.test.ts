@@ -12,8 +12,10 @@ import { startCheckpointer, type CheckpointReport } from '../../../src/adapters/
 import { openDatabase, type Database } from '../../../src/adapters/db/database.ts';
 import { createLogger } from '../../../src/logger.ts';
 
-const autocheckpoint = (db: Database) =>
-  (db.sqlite!.pragma('wal_autocheckpoint') as { wal_autocheckpoint: number }[])[0]!.wal_autocheckpoint;
+/** The setting on the desk's connection (on the writer thread: in order after every pragma sent before). */
+const autocheckpoint = async (db: Database) =>
+  (await (db.sqlite!.pragma('wal_autocheckpoint') as Promise<{ wal_autocheckpoint: number }[]>))[0]!
+    .wal_autocheckpoint;
 
 describe('WAL checkpoints on a worker thread', () => {
   let dir: string;
@@ -34,7 +36,7 @@ describe('WAL checkpoints on a worker thread', () => {
     // An hour between checkpoints: the only one is the worker's last, when it is stopped.
     const onCheckpoint = (r: CheckpointReport) => { reports.push(r); };
     const c = startCheckpointer(db, createLogger('silent'), { everyMs: 3_600_000, onCheckpoint });
-    expect(autocheckpoint(db)).toBe(0);
+    expect(await autocheckpoint(db)).toBe(0);
     const before = statSync(file).size;
     for (let i = 0; i < 2_000; i++) await sql`insert into t (body) values (${'x'.repeat(500)})`.execute(db.db);
     expect(statSync(file).size).toBe(before); // nothing copied into the file at any commit
@@ -43,7 +45,7 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(reports[0]!.log).toBeGreaterThan(1_000); // past SQLite's own threshold of 1,000 pages
     expect(reports[0]!.checkpointed).toBe(reports[0]!.log);
     expect(statSync(file).size).toBeGreaterThan(before + 1_000_000);
-    expect(autocheckpoint(db)).toBe(1_000);
+    expect(await autocheckpoint(db)).toBe(1_000);
   });
 
   it('a worker that fails hands checkpoints back to the connection, and says so once', async () => {
@@ -56,7 +58,7 @@ describe('WAL checkpoints on a worker thread', () => {
     const c = startCheckpointer(db, log, { script });
     await once;
     expect(warnings).toEqual(['WAL checkpoint worker stopped; the desk checkpoints inline again']);
-    expect(autocheckpoint(db)).toBe(1_000);
+    expect(await autocheckpoint(db)).toBe(1_000);
     await c.stop();
   });
 });

@@ -20,7 +20,7 @@ describe('statements and acknowledgements', () => {
   let database: Database;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'dpo-desk-turns-'));
-    database = openDatabase(`sqlite:${join(dir, 'desk.sqlite')}`);
+    database = openDatabase(`sqlite:${join(dir, 'desk.sqlite')}`, { writer: 'inline' });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   });
   const pending: (() => void)[] = []; // answered in afterEach too: a failed test leaves no request waiting
