@@ -16,8 +16,8 @@
  *   rounds, not measured), until none is left — one takes a few seconds, too few acks alone for a p99. The
  *   event-loop delay is measured in the desk (perf_hooks monitorEventLoopDelay) per phase, with the main thread's
  *   garbage-collection pauses, with
- *   the desk's CPU use and the statements that ran 5 ms or more (on the SQLite writer thread: the writer was that
- *   long busy; with BENCH_ACK_WRITER=inline, the event loop was). The baseline
+ *   the desk's CPU use and the statements that ran 5 ms or more (each held the event loop that long; with
+ *   BENCH_ACK_WRITER=thread, the writer thread). The baseline
  *   pools both idle phases.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,7 +50,7 @@ async function serveDesk(): Promise<void> {
     const e = slow.get(k) ?? { n: 0, max: 0 };
     slow.set(k, { n: e.n + 1, max: Math.max(e.max, ms) });
   };
-  const writer = process.env.BENCH_ACK_WRITER === 'inline' ? 'inline' : 'thread';
+  const writer = process.env.BENCH_ACK_WRITER === 'thread' ? 'thread' : 'inline';
   const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random, onRun, writer });
   await desk.migrate();
   const db = desk.deps.database.db;

@@ -21,6 +21,7 @@ const bool = (name: string) =>
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'expected sqlite:<file> or postgres://…')
     .default('sqlite:./data/dpo-desk.sqlite'),
+  SQLITE_WRITER: z.enum(['inline', 'thread'], { error: 'expected inline or thread' }).default('inline'),
   ORG_NAME: z.string().trim().min(1, 'expected the organisation name'),
   ORG_TIMEZONE: z.string().refine(isValidZone, 'expected an IANA time zone such as Europe/Berlin').default('Europe/Berlin'),
   ORG_HOLIDAYS: z.string().refine(isKnownCalendarId, 'expected a holiday calendar id such as DE, DE-BY, GB-ENG, FR, ES, US, or none')
@@ -124,6 +125,8 @@ function parseControllers(v: string): Record<string, string> | null {
 
 export interface Config {
   databaseUrl: string;
+  /** Where an SQLite file's read-write connection runs: on the event loop's thread, or its own (writer-thread.ts). */
+  sqliteWriter: 'inline' | 'thread';
   org: {
     name: string;
     timezone: string;
@@ -265,6 +268,7 @@ function toConfig(e: z.infer<typeof schema>): Config {
   const dpoDomain = e.DPO_EMAIL.split('@')[1]!;
   return {
     databaseUrl: e.DATABASE_URL,
+    sqliteWriter: e.SQLITE_WRITER,
     org: {
       name: e.ORG_NAME,
       timezone: e.ORG_TIMEZONE,

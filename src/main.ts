@@ -77,7 +77,7 @@ export function intakePolicy(config: Config): IntakePolicy {
 export function createDesk(opts: DeskOptions): Desk {
   const { config } = opts;
   const log = opts.log ?? createLogger(config.logLevel);
-  const database = openDatabase(config.databaseUrl, { onQuery: opts.onQuery, onRun: opts.onRun, writer: opts.writer });
+  const database = openDatabase(config.databaseUrl, { onQuery: opts.onQuery, onRun: opts.onRun, writer: opts.writer ?? config.sqliteWriter });
   const templatesDir = config.templatesDir ?? join(ROOT_DIR, 'templates');
   const deps: AppDeps = {
     database,

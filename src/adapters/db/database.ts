@@ -43,7 +43,7 @@ export interface DatabaseOptions {
   /** Sees each SQLite statement's own running time (benchmarks): inline, better-sqlite3 holds the event loop
    * that long; on the writer thread, the writer. */
   onRun?: (sql: string, ms: number) => void;
-  /** Where an SQLite file's read-write connection runs: its own thread (default) or this one. */
+  /** Where an SQLite file's read-write connection runs: this thread (default) or its own (writer-thread.ts). */
   writer?: 'thread' | 'inline';
 }
 
@@ -55,11 +55,13 @@ export function openDatabase(url: string, opts: DatabaseOptions = {}): Database 
 }
 
 /**
- * Open SQLite files of this process, shared: one read-write connection per file per process. On a file it is on
- * the writer thread (writer-thread.ts): every kysely instance of the file sends it statements, and a person's reads
- * outside a transaction go to a read-only connection instead. `writer: 'inline'` keeps that connection on this
- * thread (and `:memory:` always does: a thread cannot share it): better-sqlite3 is synchronous, so there statements
- * take turns with the event loop in slices (src/event-loop.ts) and kysely's connection mutex serialises them.
+ * Open SQLite files of this process, shared: one read-write connection per file per process. By default it is on
+ * this thread (`:memory:` always is: a thread cannot share it): better-sqlite3 is synchronous, so statements take
+ * turns with the event loop in slices (src/event-loop.ts) and kysely's connection mutex serialises them. With
+ * `writer: 'thread'` it is on a thread of its own (writer-thread.ts): every kysely instance of the file sends it
+ * statements, and a person's reads outside a transaction go to a read-only connection. Measured
+ * (bench/ack-under-load), each statement then costs ~100 µs of messages, most of it on the event loop: intake went
+ * 4–5× slower and acks were later, so it is not the default.
  * Scheduled jobs run on this connection too (see adapters/scheduler). Other processes (a CLI command) wait on the
  * file lock (busy_timeout).
  */
@@ -93,7 +95,7 @@ function openSqlite(file: string, opts: DatabaseOptions): Database {
   let entry = key ? openFiles.get(key) : undefined;
   if (!entry) {
     if (key) mkdirSync(dirname(key), { recursive: true });
-    entry = key && opts.writer !== 'inline' ? threadedFile(key, opts) : inlineFile(key, opts);
+    entry = key && opts.writer === 'thread' ? threadedFile(key, opts) : inlineFile(key, opts);
     if (key) openFiles.set(key, entry);
   }
   entry.refs++;

@@ -15,7 +15,7 @@ describe('the SQLite writer thread', () => {
   let database: Database;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dpo-desk-writer-'));
-    database = openDatabase(`sqlite:${join(dir, 'desk.sqlite')}`);
+    database = openDatabase(`sqlite:${join(dir, 'desk.sqlite')}`, { writer: 'thread' });
     await sql`create table t (id integer primary key, n integer unique, body blob)`.execute(database.db);
   });
   afterEach(async () => {
