@@ -15,10 +15,9 @@
  *   each of BENCH_ACK_REMINDERS (default 50,000) due reminders, seeded beforehand and made due at once (between
  *   rounds, not measured), until none is left — one takes a few seconds, too few acks alone for a p99. The
  *   event-loop delay is measured in the desk (perf_hooks monitorEventLoopDelay) per phase, with the main thread's
- *   garbage-collection pauses, with
- *   the desk's CPU use and the statements that ran 5 ms or more (each held the event loop that long; with
- *   BENCH_ACK_WRITER=thread, the writer thread). The baseline
- *   pools both idle phases.
+ *   garbage-collection pauses, the desk's CPU use and the four statement texts that took the most time in all, with
+ *   how many of their runs took 5 ms or more (inline, each run held the event loop that long; with
+ *   BENCH_ACK_WRITER=thread, the writer thread). The baseline pools both idle phases.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,13 +41,12 @@ async function serveDesk(): Promise<void> {
   const { openCase } = await import('../src/app/open-case.ts');
   const { sql } = await import('kysely');
   const env = JSON.parse(process.env.BENCH_DESK_ENV!) as Record<string, string>;
-  // Statements that ran 5 ms or more: each held the writer (or, inline, the event loop) that long.
-  const slow = new Map<string, { n: number; max: number }>();
+  // Each statement's running time by text: inline, it held the event loop that long (on the thread, the writer).
+  const slow = new Map<string, Statements>();
   const onRun = (q: string, ms: number) => {
-    if (ms < 5) return;
     const k = q.replace(/\s+/g, ' ').slice(0, 100);
-    const e = slow.get(k) ?? { n: 0, max: 0 };
-    slow.set(k, { n: e.n + 1, max: Math.max(e.max, ms) });
+    const e = slow.get(k) ?? { q: k, runs: 0, total: 0, n: 0, max: 0 };
+    slow.set(k, { q: k, runs: e.runs + 1, total: e.total + ms, n: e.n + (ms >= 5 ? 1 : 0), max: Math.max(e.max, ms) });
   };
   const writer = process.env.BENCH_ACK_WRITER === 'thread' ? 'thread' : 'inline';
   const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random, onRun, writer });
@@ -78,7 +76,7 @@ async function serveDesk(): Promise<void> {
   const stats = () => {
     const used = process.cpuUsage(cpu.usage);
     const busy = (used.user + used.system) / 1e3 / (performance.now() - cpu.at); // CPU time / wall time, all threads
-    const top = [...slow].sort((a, b) => b[1].n - a[1].n).slice(0, 4).map(([q, e]) => ({ q, ...e }));
+    const top = topStatements(slow.values());
     const s = {
       p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, busy, slow: top,
       gc: { ...gc },
@@ -242,7 +240,7 @@ interface Phase {
   ms: number[];
   errors: number;
   loop: {
-    p50: number; p99: number; max: number; busy: number; slow: { q: string; n: number; max: number }[];
+    p50: number; p99: number; max: number; busy: number; slow: Statements[];
     gc: { n: number; ms: number; max: number };
   };
   work: string;
@@ -250,18 +248,27 @@ interface Phase {
   idle?: boolean;
 }
 
+/** A statement text's runs in a phase: how many, their time in all, how many took 5 ms or more, the longest. */
+interface Statements { q: string; runs: number; total: number; n: number; max: number }
+
+/** The four texts that took the most time in all. */
+function topStatements(all: Iterable<Statements>): Statements[] {
+  return [...all].sort((a, b) => b.total - a.total).slice(0, 4);
+}
+
 /** Rounds of one phase: the worst round's delays, the sums of the rest (CPU use averaged). */
 function mergeLoops(loops: Phase['loop'][]): Phase['loop'] {
-  const slow = new Map<string, { n: number; max: number }>();
+  const slow = new Map<string, Statements>();
   for (const q of loops.flatMap((l) => l.slow)) {
-    const e = slow.get(q.q) ?? { n: 0, max: 0 };
-    slow.set(q.q, { n: e.n + q.n, max: Math.max(e.max, q.max) });
+    const e = slow.get(q.q) ?? { q: q.q, runs: 0, total: 0, n: 0, max: 0 };
+    const max = Math.max(e.max, q.max);
+    slow.set(q.q, { q: q.q, runs: e.runs + q.runs, total: e.total + q.total, n: e.n + q.n, max });
   }
   const most = (f: (l: Phase['loop']) => number) => Math.max(...loops.map(f));
   return {
     p50: most((l) => l.p50), p99: most((l) => l.p99), max: most((l) => l.max),
     busy: loops.reduce((a, l) => a + l.busy, 0) / loops.length,
-    slow: [...slow].sort((a, b) => b[1].n - a[1].n).slice(0, 4).map(([q, e]) => ({ q, ...e })),
+    slow: topStatements(slow.values()),
     gc: {
       n: loops.reduce((a, l) => a + l.gc.n, 0), ms: loops.reduce((a, l) => a + l.gc.ms, 0), max: most((l) => l.gc.max),
     },
@@ -381,7 +388,10 @@ function report(phases: Phase[], quarantined: number): void {
       ms(r.p.loop.gc.max), `${fixed(r.p.loop.busy * 100, 0)} %`, r.p.work]),
   ]));
   for (const r of rows) {
-    for (const q of r.p.loop.slow) console.log(`  ${r.p.label}: ${q.n} statements ≥ 5 ms (max ${ms(q.max)}): ${q.q}`);
+    for (const q of r.p.loop.slow) {
+      const slowest = `${int(q.n)} ≥ 5 ms (max ${ms(q.max)})`;
+      console.log(`  ${r.p.label}: ${int(q.runs)} runs, ${ms(q.total)} in all, ${slowest}: ${q.q}`);
+    }
   }
   // The baseline pools both idle phases (before the backlog, and after it with as many cases as the sweep sees):
   // one idle p99 of a few hundred acks moves by ×2 between runs on a shared 2-core machine.
