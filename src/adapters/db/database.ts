@@ -146,7 +146,7 @@ function inlineFile(key: string | null, opts: DatabaseOptions): OpenFile {
 /**
  * The connection as kysely sees it, with each statement text prepared once: kysely prepares every statement it
  * runs, and preparing took a fifth of the event loop's time in a large sweep (bench/ack-under-load profile).
- * Statements run to completion synchronously (nothing here iterates), so one prepared statement is never busy twice.
+ * Statements run to completion synchronously; one still iterating (a stream) is busy, and its text gets another.
  */
 function preparedOnce(sqlite: SQLite.Database): SqliteDialectConfig['database'] {
   const statements = new Map<string, SQLite.Statement>();
@@ -154,6 +154,7 @@ function preparedOnce(sqlite: SQLite.Database): SqliteDialectConfig['database'] 
     close: () => { statements.clear(); sqlite.close(); },
     prepare(sql: string) {
       let stmt = statements.get(sql);
+      if (stmt?.busy) return sqlite.prepare(sql);
       if (!stmt) {
         if (statements.size >= MAX_PREPARED) statements.delete(statements.keys().next().value!);
         stmt = sqlite.prepare(sql);
