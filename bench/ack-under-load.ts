@@ -42,12 +42,10 @@ async function serveDesk(): Promise<void> {
   const { sql } = await import('kysely');
   const env = JSON.parse(process.env.BENCH_DESK_ENV!) as Record<string, string>;
   // Each statement's running time by text: inline, it held the event loop that long (on the thread, the writer).
-  const slow = new Map<string, Statements>();
-  const onRun = (q: string, ms: number) => {
-    const k = q.replace(/\s+/g, ' ').slice(0, 100);
-    const e = slow.get(k) ?? { q: k, runs: 0, total: 0, n: 0, max: 0 };
-    slow.set(k, { q: k, runs: e.runs + 1, total: e.total + ms, n: e.n + (ms >= 5 ? 1 : 0), max: Math.max(e.max, ms) });
-  };
+  const statements = new Map<string, Statements>();
+  const onRun = (q: string, ms: number) => addRuns(statements, {
+    q: q.replace(/\s+/g, ' ').slice(0, 100), runs: 1, total: ms, n: ms >= 5 ? 1 : 0, max: ms,
+  });
   const writer = process.env.BENCH_ACK_WRITER === 'thread' ? 'thread' : 'inline';
   const desk = testDesk(env.DATABASE_URL!, { env, newId: undefined, random: Math.random, onRun, writer });
   await desk.migrate();
@@ -76,14 +74,14 @@ async function serveDesk(): Promise<void> {
   const stats = () => {
     const used = process.cpuUsage(cpu.usage);
     const busy = (used.user + used.system) / 1e3 / (performance.now() - cpu.at); // CPU time / wall time, all threads
-    const top = topStatements(slow.values());
+    const top = topStatements(statements.values());
     const s = {
       p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, busy, slow: top,
       gc: { ...gc },
     };
     loop.reset();
     Object.assign(gc, { n: 0, ms: 0, max: 0 });
-    slow.clear();
+    statements.clear();
     cpu = { at: performance.now(), usage: process.cpuUsage() };
     return s;
   };
@@ -251,6 +249,14 @@ interface Phase {
 /** A statement text's runs in a phase: how many, their time in all, how many took 5 ms or more, the longest. */
 interface Statements { q: string; runs: number; total: number; n: number; max: number }
 
+/** Adds runs of a statement text to its totals. */
+function addRuns(into: Map<string, Statements>, s: Statements): void {
+  const e = into.get(s.q);
+  into.set(s.q, e ? {
+    q: s.q, runs: e.runs + s.runs, total: e.total + s.total, n: e.n + s.n, max: Math.max(e.max, s.max),
+  } : s);
+}
+
 /** The four texts that took the most time in all. */
 function topStatements(all: Iterable<Statements>): Statements[] {
   return [...all].sort((a, b) => b.total - a.total).slice(0, 4);
@@ -258,17 +264,13 @@ function topStatements(all: Iterable<Statements>): Statements[] {
 
 /** Rounds of one phase: the worst round's delays, the sums of the rest (CPU use averaged). */
 function mergeLoops(loops: Phase['loop'][]): Phase['loop'] {
-  const slow = new Map<string, Statements>();
-  for (const q of loops.flatMap((l) => l.slow)) {
-    const e = slow.get(q.q) ?? { q: q.q, runs: 0, total: 0, n: 0, max: 0 };
-    const max = Math.max(e.max, q.max);
-    slow.set(q.q, { q: q.q, runs: e.runs + q.runs, total: e.total + q.total, n: e.n + q.n, max });
-  }
+  const statements = new Map<string, Statements>();
+  for (const q of loops.flatMap((l) => l.slow)) addRuns(statements, q);
   const most = (f: (l: Phase['loop']) => number) => Math.max(...loops.map(f));
   return {
     p50: most((l) => l.p50), p99: most((l) => l.p99), max: most((l) => l.max),
     busy: loops.reduce((a, l) => a + l.busy, 0) / loops.length,
-    slow: topStatements(slow.values()),
+    slow: topStatements(statements.values()),
     gc: {
       n: loops.reduce((a, l) => a + l.gc.n, 0), ms: loops.reduce((a, l) => a + l.gc.ms, 0), max: most((l) => l.gc.max),
     },

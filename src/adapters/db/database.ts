@@ -148,7 +148,7 @@ function inlineFile(key: string | null, opts: DatabaseOptions): OpenFile {
  * runs, and preparing took a fifth of the event loop's time in a large sweep (bench/ack-under-load profile).
  * Statements run to completion synchronously; one still iterating (a stream) is busy, and its text gets another.
  */
-function preparedOnce(sqlite: SQLite.Database): SqliteDialectConfig['database'] {
+export function preparedOnce(sqlite: SQLite.Database): { close(): void; prepare(sql: string): SQLite.Statement } {
   const statements = new Map<string, SQLite.Statement>();
   return {
     close: () => { statements.clear(); sqlite.close(); },
